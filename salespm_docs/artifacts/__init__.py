@@ -1,0 +1,1 @@
+"""Document types: one module per artifact, each registering itself with ``registry.register``."""

@@ -1,0 +1,153 @@
+"""Check rendered files: extracted DOCX / PDF text → findings for R-COM-5, R-COM-6 and R-COM-7.
+
+What a reviewer would look for by eye: every required heading in order, the key values, no
+leftover template syntax, no None / nan / TODO / 【待填】, 大写 amounts that read back to their
+小写 figure, Chinese dates in prose, and no character of the data that the fonts cannot show.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from . import money
+from .extract import DocxText
+from .rules import Finding
+
+PLACEHOLDERS = (
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), "残留模板语法"),
+    (re.compile(r"(?<![A-Za-z])(None|nan|NaN|inf|TODO|XXX)(?![A-Za-z])"), "残留占位内容"),
+    (re.compile(r"【待填】"), "残留占位内容"),
+)
+UPPER_AMOUNT = re.compile(r"人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整正]+)\s*[（(]\s*¥\s*([\d,]+\.\d{2})\s*[）)]")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
+#: Fonts the HTML templates name, in fallback order (see templates/html/base.css).
+PDF_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
+
+
+def squash(text: str) -> str:
+    """Text without any white space: PDF extraction breaks lines where the layout wrapped them."""
+    return re.sub(r"\s+", "", text)
+
+
+def text_findings(rule_doc: str, fmt: str, location: str, text: str, sections: Iterable[str],
+                  key_values: Iterable[str], data_strings: Iterable[str] = ()) -> list[Finding]:
+    """R-COM-5 and R-COM-6 on the extracted text of one rendered file."""
+    found: list[Finding] = []
+    flat = squash(text)
+
+    def add(rule: str, message: str, severity: str = "E") -> None:
+        found.append(Finding(rule, severity, rule_doc, location, message))
+
+    position = 0
+    for heading in sections:
+        at = flat.find(squash(heading), position)
+        if at < 0:
+            where = "缺少" if squash(heading) not in flat else "顺序不对："
+            add("R-COM-6", f"{fmt.upper()} 正文{where}必备章节「{heading}」")
+        else:
+            position = at
+    for value in key_values:
+        if value and squash(value) not in flat:
+            add("R-COM-6", f"{fmt.upper()} 正文缺少关键内容「{value[:60]}」")
+    for pattern, label in PLACEHOLDERS:
+        for match in pattern.finditer(text):
+            context = text[max(match.start() - 15, 0): match.end() + 15].replace("\n", " ")
+            if any(match.group() in s for s in data_strings):
+                continue  # the data itself says it (rendered literally, as typed)
+            add("R-COM-6", f"{fmt.upper()} 中{label}「{match.group()}」：…{context}…")
+            break
+    for match in UPPER_AMOUNT.finditer(flat):
+        written, figure = match.group(1), Decimal(match.group(2).replace(",", ""))
+        try:
+            value = money.from_upper("人民币" + written)
+        except money.MoneyError as exc:
+            add("R-COM-5", f"{fmt.upper()} 中{exc}")
+            continue
+        if value != figure:
+            add("R-COM-5", f"{fmt.upper()} 中大写「人民币{written}」为 {value}，与小写 ¥{figure:,.2f} 不符")
+    return found
+
+
+def docx_findings(doc: str, location: str, extracted: DocxText) -> list[Finding]:
+    """Checks only a DOCX allows: page fields, empty tables, dates in prose (R-COM-6, R-COM-7)."""
+    found: list[Finding] = []
+    fields = " ".join(extracted.fields)
+    if "NUMPAGES" not in fields or not re.search(r"\bPAGE\b", fields):
+        found.append(Finding("R-COM-6", "E", doc, location, "页脚缺少「第 X 页 共 Y 页」页码域（PAGE / NUMPAGES）"))
+    for i, table in enumerate(extracted.tables):
+        if len(table) < 2:
+            head = " / ".join(table[0][:3]) if table else ""
+            found.append(Finding("R-COM-6", "E", doc, location, f"第 {i + 1} 个表格只有表头、没有内容：{head}"))
+    for paragraph in extracted.prose:
+        match = ISO_DATE.search(paragraph) or PADDED_DATE.search(paragraph)
+        if match:
+            found.append(Finding("R-COM-7", "W", doc, location,
+                                 f"正文日期应写作「2026年1月5日」格式：「{paragraph[:50]}」"))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _font_coverage() -> frozenset[int]:
+    """Code points that the PDF font stack can draw (read from the font files' cmaps)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    covered: set[int] = set()
+    for family in PDF_FONTS:
+        try:
+            path = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True,
+                                  text=True, check=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if not path:
+            continue
+        fonts = TTCollection(path, lazy=True).fonts[:1] if path.endswith(".ttc") else [TTFont(path, lazy=True)]
+        for font in fonts:
+            covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
+
+
+def missing_glyphs(strings: Iterable[str]) -> list[str]:
+    """Characters of ``strings`` that no PDF font covers: they would print as tofu boxes."""
+    covered = _font_coverage()
+    if not covered:
+        return []
+    missing = []
+    for s in strings:
+        for ch in s:
+            if ord(ch) > 0x20 and ord(ch) not in covered and ch not in missing and not ch.isspace():
+                missing.append(ch)
+    return missing
+
+
+def strings_in(value: object) -> list[str]:
+    """Every string in a template context (what the documents may show)."""
+    out: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return out
+
+
+def pdf_font_findings(doc: str, location: str, strings: Iterable[str]) -> list[Finding]:
+    """R-COM-6: a character that no embedded font can show is lost in the PDF."""
+    lost = missing_glyphs(strings)
+    if not lost:
+        return []
+    shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in lost[:8])
+    return [Finding("R-COM-6", "E", doc, location, f"PDF 字体缺字，以下字符将无法显示：{shown}")]
+
+
+def docx_path(path: Path) -> str:
+    return path.as_posix()

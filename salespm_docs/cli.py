@@ -1,0 +1,122 @@
+"""CLI: ``salespm build | check | schema | status | new`` → calls into the library, prints, exits.
+
+The only module that prints or exits. Known errors become one Chinese message and an exit code
+(2 bad data or usage, 1 failed checks); a traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .errors import SalespmError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class Ctx:
+    def __init__(self, root: Path, debug: bool):
+        self.root = root
+        self.debug = debug
+
+
+def _run(ctx: Ctx, fn, *args, **kwargs):
+    """Call the library; turn its errors into a message and an exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except SalespmError as exc:
+        if ctx.debug:
+            raise
+        err.out(f"错误：{exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.out("已中断；上一次的输出保持不变。")
+        sys.exit(130)
+    except Exception as exc:  # an internal bug: say so plainly, keep the traceback for --debug
+        if ctx.debug:
+            raise
+        err.out(f"内部错误：{type(exc).__name__}: {exc}\n请加 --debug 重新运行以查看详细信息，并报告此问题。")
+        sys.exit(3)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="工作目录（包含 projects/、templates/、output/），默认当前目录。")
+@click.option("--debug", is_flag=True, help="出错时显示完整的 Python 调用栈。")
+@click.version_option(__version__, prog_name="salespm")
+@click.pass_context
+def main(click_ctx: click.Context, root: Path, debug: bool) -> None:
+    """salespm：从项目数据（YAML）生成销售项目管理文档（DOCX / PDF），并检查完整性。"""
+    click_ctx.obj = Ctx(root.resolve(), debug)
+
+
+def _print_findings(findings, strict: bool) -> None:
+    for f in findings:
+        level = "错误" if f.severity == "E" else "警告"
+        out.out(f"[{f.rule}] {f.severity} {level} {f.document} {f.location}: {f.message}")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--strict", is_flag=True, help="有任何错误或警告即失败，并且不更新输出目录。")
+@click.pass_obj
+def build(ctx: Ctx, slug: str, strict: bool) -> None:
+    """生成 projects/SLUG/ 的全部文档到 output/SLUG/。"""
+    from .build import build as run_build
+
+    with err.status("准备中…") as status:
+        result = _run(ctx, run_build, ctx.root, slug, strict=strict, notify=lambda m: status.update(m))
+    for d in result.documents:
+        state = "完整" if d.complete else f"不完整（{sum(1 for f in d.findings if f.severity == 'E')} 个错误，已标记草稿）"
+        for f in d.files:
+            out.out(f"  {f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path}  {state}")
+    for a in result.missing:
+        out.out(f"  （跳过）{a.code} {a.title}：项目数据中尚无此文档所需的数据")
+    errors, warnings = result.errors(), result.warnings()
+    out.out(f"已生成 {sum(len(d.files) for d in result.documents)} 个文件到 output/{slug}/；"
+            f"错误 {len(errors)} 个，警告 {len(warnings)} 个。详见 output/{slug}/完整性报告.md")
+    if errors or warnings:
+        out.out("运行 salespm check " + slug + " 查看每一项检查发现。")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）。")
+@click.pass_obj
+def check(ctx: Ctx, slug: str, strict: bool) -> None:
+    """检查 projects/SLUG/ 的数据与渲染结果（不修改 output/）。"""
+    from .build import build as run_build
+
+    with err.status("检查中…") as status:
+        result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=lambda m: status.update(m))
+    _print_findings(result.findings, strict)
+    errors, warnings = result.errors(), result.warnings()
+    out.out(f"检查了 {len(result.documents)} 份文档：错误 {len(errors)} 个，警告 {len(warnings)} 个。")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件；省略则输出到标准输出。")
+@click.pass_obj
+def schema(ctx: Ctx, target: Path | None) -> None:
+    """输出项目数据的 JSON Schema（供 VS Code YAML 插件校验与补全）。"""
+    from .schema import project_schema
+
+    text = json.dumps(project_schema(), ensure_ascii=False, indent=2) + "\n"
+    if target is None:
+        out.out(text, end="")
+    else:
+        target.write_text(text, encoding="utf-8")
+        err.out(f"已写入 {target}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,184 @@
+"""Configuration: package defaults ← company ``salespm.yaml`` ← project ``config.yaml`` → ``Settings``.
+
+Every threshold of ARTIFACTS.md §6 lives in ``defaults.yaml`` beside this module; rules read them
+from ``Settings`` and never hard-code them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+
+from .errors import ConfigError, DataError
+from .loader import SourceMap, load_yaml
+from .model.types import Model, Number, Percent, Text
+
+DEFAULTS = Path(__file__).with_name("defaults.yaml")
+COMPANY_FILE = "salespm.yaml"
+PROJECT_FILE = "config.yaml"
+Frequency = Literal["每日", "每周", "每两周", "每月", "每季度"]
+
+
+class AcceptanceCfg(Model):
+    """验收。"""
+
+    pass_rate_target: Percent
+    """客户验收通过率目标（%）。"""
+
+
+class PaymentCfg(Model):
+    """回款。"""
+
+    cycle_days_target: int
+    """回款周期目标（天）。"""
+    final_ratio: Percent
+    """尾款比例（%）。"""
+    final_due_days: int
+    """尾款在验收后多少天内到期。"""
+
+
+class ChangeCfg(Model):
+    """变更。"""
+
+    overrun_percent: Percent
+    """成本超出预算多少（%）须有已批准的变更申请。"""
+
+
+class IssuesCfg(Model):
+    """问题升级。"""
+
+    escalate_manager_days: int
+    """问题未解决超过多少天须上报项目经理。"""
+    escalate_management_days: int
+    """超过多少天须提交管理层。"""
+
+
+class FeasibilityCfg(Model):
+    """可行性评分区间。"""
+
+    proceed_min: Number
+    """评分不低于此值：推进。"""
+    conditional_min: Number
+    """评分不低于此值（且低于推进线）：有条件推进；再低：放弃。"""
+
+
+class RiskMatrixCfg(Model):
+    """风险值（可能性 × 影响）分级。"""
+
+    high_min: int
+    """风险值不低于此值为高。"""
+    medium_min: int
+    """风险值不低于此值为中，否则为低。"""
+
+
+class CommunicationCfg(Model):
+    """沟通计划。"""
+
+    required: dict[str, Frequency]
+    """沟通计划必须包含的项目及其频率。"""
+    report_frequency: Frequency
+    """周进度报告的频率。"""
+
+
+class WbsCfg(Model):
+    """工作分解结构。"""
+
+    levels: int
+    """层级数。"""
+    leaf_max_days: int
+    """叶子任务工期上限（工作日，超出给出警告）。"""
+    leaf_min_days: int
+    """叶子任务工期下限（工作日）。"""
+
+
+class Settings(Model):
+    """全部可配置阈值。"""
+
+    company_code: Text
+    """文档编号前缀中的公司代码。"""
+    acceptance: AcceptanceCfg
+    """验收。"""
+    payment: PaymentCfg
+    """回款。"""
+    change: ChangeCfg
+    """变更。"""
+    issues: IssuesCfg
+    """问题升级。"""
+    feasibility: FeasibilityCfg
+    """可行性评分区间。"""
+    risk_matrix: RiskMatrixCfg
+    """风险分级。"""
+    communication: CommunicationCfg
+    """沟通计划。"""
+    wbs: WbsCfg
+    """工作分解结构。"""
+    classifications: list[Text]
+    """允许的密级。"""
+
+    def risk_level(self, probability: int, impact: int) -> str:
+        """The level (高/中/低) of a risk value on the configured matrix."""
+        value = probability * impact
+        if value >= self.risk_matrix.high_min:
+            return "高"
+        return "中" if value >= self.risk_matrix.medium_min else "低"
+
+    def feasibility_conclusion(self, score: Decimal) -> str:
+        """The conclusion (推进/有条件推进/放弃) the configured bands give a feasibility score."""
+        if score >= self.feasibility.proceed_min:
+            return "推进"
+        return "有条件推进" if score >= self.feasibility.conditional_min else "放弃"
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            and key != "required" else value
+    return out
+
+
+def load_settings(root: Path, project_folder: Path | None = None) -> Settings:
+    """Defaults, then the company file, then the project file; each checked with file:line."""
+    from .validate import problems_from
+
+    layers: list[tuple[Path, str]] = [(DEFAULTS, "salespm_docs/defaults.yaml"),
+                                      (root / COMPANY_FILE, COMPANY_FILE)]
+    if project_folder is not None:
+        layers.append((project_folder / PROJECT_FILE,
+                       (project_folder / PROJECT_FILE).relative_to(root).as_posix()
+                       if project_folder.is_relative_to(root) else str(project_folder / PROJECT_FILE)))
+    merged: dict = {}
+    for path, display in layers:
+        if not path.exists():
+            continue
+        problems: list = []
+        source = SourceMap()
+        data = load_yaml(path, display, source, problems)
+        if problems:
+            raise ConfigError(str(DataError(problems, header="配置文件有误")))
+        partial = _merge(merged, data or {})
+        try:
+            Settings.model_validate(partial) if path == DEFAULTS else _check_partial(data or {})
+        except ValidationError as exc:
+            raise ConfigError(str(DataError(problems_from(exc, source), header="配置文件有误"))) from None
+        merged = partial
+    return Settings.model_validate(merged)
+
+
+def _check_partial(data: dict) -> None:
+    """Validate an override file on its own: known keys and right types, nothing required."""
+    from pydantic import create_model
+
+    def partial_of(model: type[Model]) -> type[Model]:
+        fields = {}
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, Model):
+                annotation = partial_of(annotation)
+            fields[name] = (annotation | None, None)
+        return create_model(f"Partial{model.__name__}", __base__=Model, **fields)
+
+    partial_of(Settings).model_validate(data)

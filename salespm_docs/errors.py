@@ -1,0 +1,72 @@
+"""Exceptions: who raises what, and what the CLI turns each into.
+
+Every exception carries a message for people, in Chinese, naming the file, line and key
+where it can. Only the CLI prints them or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SalespmError(Exception):
+    """Base class; the CLI prints ``str(exc)`` and exits with ``exit_code``."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the data: where (``file:line``), which key, and what is wrong."""
+
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class DataError(SalespmError):
+    """Raised by the loader and the model when project data is malformed or invalid.
+
+    Holds *every* problem found, so that the user fixes them all in one pass.
+    """
+
+    def __init__(self, problems: list[Problem], header: str = "项目数据有误"):
+        self.problems = problems
+        self.header = header
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        lines = [f"{self.header}（共 {len(self.problems)} 处）："]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class ProjectNotFound(SalespmError):
+    """Raised when a slug names no folder under ``projects/``, or an unsafe path."""
+
+
+class ConfigError(SalespmError):
+    """Raised when a configuration file (company or project) is invalid."""
+
+
+class TemplateError(SalespmError):
+    """Raised when a template does not parse, names an unknown variable, or is missing."""
+
+
+class RenderError(SalespmError):
+    """Raised when a document cannot be rendered (DOCX or PDF writer failure)."""
+
+
+class BuildLocked(SalespmError):
+    """Raised when another build of the same project holds the lock for too long."""
+
+
+class ChecksFailed(SalespmError):
+    """Raised by ``build --strict`` when a finding blocks the build; output is left untouched."""
+
+    exit_code = 1

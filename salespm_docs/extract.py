@@ -1,0 +1,67 @@
+"""Extract: a rendered DOCX or PDF → the text a person reads (for checks and tests).
+
+DOCX text comes from the XML in reading order (body, tables, headers, footers); PDF text from
+pypdf's extraction of the text layer, i.e. what copy and paste would give.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from pypdf import PdfReader
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass
+class DocxText:
+    """Text of a DOCX: everything, prose paragraphs (outside tables), tables, header and footer."""
+
+    text: str
+    prose: list[str]
+    tables: list[list[list[str]]]
+    header: str
+    footer: str
+    fields: list[str]
+
+
+def _paragraph_text(p) -> str:
+    parts = []
+    for node in p.iter(W + "t", W + "tab", W + "br"):
+        parts.append(node.text or "" if node.tag == W + "t" else ("\t" if node.tag == W + "tab" else "\n"))
+    return "".join(parts)
+
+
+def docx_text(path: Path) -> DocxText:
+    """Read every paragraph of a DOCX in order."""
+    with zipfile.ZipFile(path) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+        parts = {n: etree.fromstring(z.read(n)) for n in z.namelist()
+                 if n.startswith("word/header") or n.startswith("word/footer")}
+    lines, prose, tables = [], [], []
+    for p in body.iter(W + "p"):
+        text = _paragraph_text(p)
+        lines.append(text)
+        if not any(a.tag == W + "tbl" for a in p.iterancestors()):
+            prose.append(text)
+    for tbl in body.iter(W + "tbl"):
+        rows = []
+        for tr in tbl.iter(W + "tr"):
+            rows.append(["\n".join(_paragraph_text(p) for p in tc.iter(W + "p")) for tc in tr.iter(W + "tc")])
+        tables.append(rows)
+    header = "\n".join(_paragraph_text(p) for n, x in sorted(parts.items()) if "header" in n for p in x.iter(W + "p"))
+    footer = "\n".join(_paragraph_text(p) for n, x in sorted(parts.items()) if "footer" in n for p in x.iter(W + "p"))
+    fields = [f.get(W + "instr") or "" for x in parts.values() for f in x.iter(W + "fldSimple")]
+    fields += [t.text or "" for x in parts.values() for t in x.iter(W + "instrText")]
+    return DocxText("\n".join([header, *lines, footer]), prose, tables, header, footer,
+                    [f.strip() for f in fields])
+
+
+def pdf_text(path: Path) -> tuple[str, int]:
+    """The extracted text of every page, and the page count."""
+    reader = PdfReader(str(path))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    return "\n".join(pages), len(pages)

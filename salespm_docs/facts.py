@@ -1,0 +1,75 @@
+"""Facts: ``Project`` + settings → every derived figure, computed once and shared by rules and templates.
+
+Templates never compute business numbers; rules never recompute what a template shows. Both read
+``Facts``. Each figure is a ``cached_property``, so a build derives it at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from .config import Settings
+from .loader import Path_, SourceMap, format_path
+from .model import DocControl, Project
+
+
+@dataclass
+class Facts:
+    """One project's data, its settings, where each key was written, and derived figures."""
+
+    slug: str
+    project: Project
+    settings: Settings
+    source: SourceMap
+    today: dt.date
+
+    # -- locations -------------------------------------------------------------------------
+    def where(self, path: Path_) -> str:
+        """``('team', 2, 'role')`` → ``projects/acme/project.yaml:14: team[2].role``."""
+        file, line = self.source.locate(path)
+        place = f"{file}:{line}" if line else file
+        return f"{place}: {format_path(path)}" if path else place
+
+    # -- document control ------------------------------------------------------------------
+    def control(self, code: str, key: str | None = None) -> tuple[DocControl, Path_]:
+        """The control data of a document and where it is written (empty if not written)."""
+        for i, week in enumerate(self.project.weekly):
+            if key is not None and week.week == key and week.document is not None:
+                base = self.project.documents.get(code, DocControl())
+                merged = base.model_copy(update=week.document.model_dump(exclude_unset=True))
+                return merged, ("weekly", i, "document")
+        return self.project.documents.get(code, DocControl()), ("documents", code)
+
+    # -- roster ----------------------------------------------------------------------------
+    @cached_property
+    def roster(self) -> dict[str, str]:
+        """Name → role of everyone a document may name."""
+        return self.project.roster()
+
+    # -- budget ----------------------------------------------------------------------------
+    @cached_property
+    def budget_lines_total(self) -> Decimal:
+        """Sum of the budget lines."""
+        return sum((line.amount for line in self.project.budget.lines), Decimal("0.00"))
+
+    @cached_property
+    def budget_total(self) -> Decimal:
+        """The budget total as stated, else the sum of its lines."""
+        return self.project.budget.total if self.project.budget.total is not None else self.budget_lines_total
+
+    @cached_property
+    def budget_shares(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(category, amount, share %) per budget line, shares to one decimal."""
+        total = self.budget_lines_total
+        return [(line.category, line.amount,
+                 (line.amount * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0))
+                for line in self.project.budget.lines]
+
+    # -- people shortcuts ------------------------------------------------------------------
+    @cached_property
+    def key_decision_makers(self) -> list[str]:
+        """Client contacts marked as key decision-makers."""
+        return [c.name for c in self.project.client.contacts if c.key_decision_maker]

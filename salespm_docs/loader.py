@@ -1,0 +1,371 @@
+"""Load: a project folder of YAML files → one merged mapping and a source map (key path → file:line).
+
+The YAML dialect is deliberately small (close to YAML 1.2 core): ``true``/``false`` only, no
+sexagesimal numbers, numbers with a decimal point become ``Decimal`` (never float), and plain
+``YYYY-MM-DD`` becomes a date. Duplicate keys, which PyYAML silently resolves to the last value,
+are errors here. Every problem is collected; the caller raises once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from .errors import DataError, Problem, ProjectNotFound
+
+#: Folders whose files each hold one item of a top-level list (one file per week, …).
+COLLECTION_DIRS = ("weekly", "meetings", "changes")
+#: Files in a project folder that are not project data.
+NON_DATA_FILES = ("config.yaml",)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlInt(int):
+    """An int read from YAML that remembers how it was typed (``0571`` stays ``0571`` as text)."""
+
+    raw: str
+
+
+class YamlDecimal(Decimal):
+    """A decimal read from YAML that remembers how it was typed."""
+
+    raw: str
+
+
+class _Resolver(BaseResolver):
+    pass
+
+
+for _tag, _regexp, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9][0-9_]*$", "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9][0-9_]*$", "-+.0123456789"),
+    ("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", "0123456789"),
+):
+    _Resolver.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
+
+
+class _Composer(Reader, Scanner, Parser, Composer, _Resolver):
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+@dataclass
+class SourceMap:
+    """Where each key path of the merged data was written: ``('team', 2, 'role')`` → (file, line)."""
+
+    places: dict[Path_, tuple[str, int]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def locate(self, path: Path_) -> tuple[str, int | None]:
+        """The file and line of ``path``, or of its nearest written ancestor."""
+        for end in range(len(path), 0, -1):
+            place = self.places.get(tuple(path[:end]))
+            if place:
+                return place
+        return (self.files[0] if self.files else "", None)
+
+
+def format_path(path: Path_) -> str:
+    """``('team', 2, 'role')`` → ``team[2].role``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass
+class Loaded:
+    """The merged project data, where each piece came from, and the problems met on the way."""
+
+    data: dict
+    source: SourceMap
+    problems: list[Problem]
+
+
+_YAML_MESSAGES = (
+    ("found character '\\t'", "含有制表符（Tab）；YAML 只能用空格缩进"),
+    ("mapping values are not allowed", "此处不能出现「键: 值」，通常是缩进不对或值中含未加引号的冒号"),
+    ("found unexpected end of stream", "引号未闭合，文件在字符串中途结束"),
+    ("while scanning a quoted scalar", "引号未闭合"),
+    ("expected <block end>", "缩进不一致：同一层级的键必须对齐"),
+    ("could not find expected ':'", "缺少冒号「:」，或多行文本缩进不对"),
+    ("found undefined alias", "引用了未定义的锚点（*别名）"),
+    ("expected a single document", "一个文件只能包含一个 YAML 文档（不要使用 ---）"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError, display: str) -> Problem:
+    text = str(getattr(exc, "problem", "") or exc)
+    context = str(getattr(exc, "context", "") or "")
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    for needle, chinese in _YAML_MESSAGES:
+        if needle in text or needle in context:
+            return Problem(display, line, "", f"YAML 语法错误：{chinese}")
+    return Problem(display, line, "", f"YAML 语法错误：{text}")
+
+
+class _Builder:
+    """Turns a composed node tree into plain Python values, recording each key's line."""
+
+    def __init__(self, display: str, source: SourceMap, problems: list[Problem]):
+        self.display = display
+        self.source = source
+        self.problems = problems
+        self.count = 0
+
+    def problem(self, node: Node, path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.display, node.start_mark.line + 1, format_path(path), message))
+
+    def build(self, node: Node, path: Path_) -> object:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge()
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            items = []
+            for i, item in enumerate(node.value):
+                self.source.places[path + (i,)] = (self.display, item.start_mark.line + 1)
+                items.append(self.build(item, path + (i,)))
+            return items
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: Path_) -> dict:
+        result: dict = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, path, "键必须是简单文本，不能是列表或映射")
+                continue
+            key = key_node.value
+            if key == "<<":
+                self.problem(key_node, path, "不支持 YAML 合并键「<<」，请直接写出各字段")
+                continue
+            if key in seen:
+                self.problem(
+                    key_node, path + (key,),
+                    f"重复的键「{key}」：第 {seen[key]} 行已定义过（YAML 会悄悄保留后一个值，这里按错误处理）",
+                )
+                continue
+            seen[key] = line
+            self.source.places[path + (key,)] = (self.display, line)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+    def _scalar(self, node: ScalarNode, path: Path_) -> object:
+        value, tag = node.value, node.tag
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return value.lower() == "true"
+        if tag == "tag:yaml.org,2002:int":
+            number = YamlInt(value.replace("_", ""))
+            number.raw = value
+            return number
+        if tag == "tag:yaml.org,2002:float":
+            try:
+                number = YamlDecimal(value.replace("_", ""))
+            except InvalidOperation:
+                return value
+            number.raw = value
+            return number
+        if tag == "tag:yaml.org,2002:timestamp":
+            year, month, day = (int(p) for p in value.split("-"))
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return value  # the model reports the impossible date with its location
+        if tag not in ("tag:yaml.org,2002:str",) and tag.startswith("!"):
+            self.problem(node, path, f"不支持 YAML 标签「{tag}」")
+        if node.style == ">":
+            # A folded line break becomes a space; in Chinese that space is wrong after
+            # punctuation or between two characters of one phrase.
+            value = _FOLD_CJK.sub("", value)
+        return value
+
+
+_FOLD_CJK = re.compile(r"(?<=[，。；：、！？）」』\u4e00-\u9fff]) (?=[\u4e00-\u9fff（「『])|(?<=[，。；：、！？）」』]) ")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
+    """Read a UTF-8 file; BOM, other encodings, empty and oversized files are problems."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(display, None, "", f"无法读取文件：{exc.strerror}"))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(
+            display, None, "",
+            f"文件过大：{len(raw) / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB",
+        ))
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(display, 1, "", "文件以 UTF-8 BOM 开头；请在编辑器中另存为「UTF-8（无 BOM）」"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(
+            display, line, "",
+            f"文件不是 UTF-8 编码（第 {exc.start} 字节为 0x{raw[exc.start]:02X}）；"
+            "若是 GBK 编码，可用 iconv -f GBK -t UTF-8 转换后再保存",
+        ))
+        return None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        problems.append(Problem(display, None, "", "文件为空：至少应包含一个「键: 值」映射"))
+        return None
+    return text
+
+
+def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Problem],
+              prefix: Path_ = ()) -> dict | None:
+    """Load one YAML file whose top level must be a mapping; record its keys under ``prefix``."""
+    text = read_text(path, display, problems)
+    if text is None:
+        return None
+    source.files.append(display)
+    try:
+        node = _Composer(text).get_single_node()
+    except yaml.YAMLError as exc:
+        problems.append(_yaml_problem(exc, display))
+        return None
+    if node is None:
+        problems.append(Problem(display, None, "", "文件为空：至少应包含一个「键: 值」映射"))
+        return None
+    if not isinstance(node, MappingNode):
+        problems.append(Problem(display, node.start_mark.line + 1, "", "文件顶层必须是「键: 值」映射"))
+        return None
+    if prefix:
+        source.places[prefix] = (display, 1)
+    try:
+        return _Builder(display, source, problems).build(node, prefix)  # type: ignore[return-value]
+    except _TooLarge:
+        problems.append(Problem(display, None, "", f"文件结构过大（超过 {MAX_NODES} 个节点，可能是别名炸弹）"))
+        return None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def project_dir(projects_root: Path, slug: str) -> Path:
+    """The folder of ``slug`` under ``projects/``; refuses names that could escape it."""
+    if not SLUG_RE.match(slug):
+        raise ProjectNotFound(
+            f"项目名「{slug}」不合法：只能使用小写字母、数字、- 和 _（例如 huaxing-crm），不能包含 / 或 .."
+        )
+    folder = projects_root / slug
+    if not folder.is_dir():
+        known = sorted(p.name for p in projects_root.iterdir() if p.is_dir()) if projects_root.is_dir() else []
+        hint = f"；现有项目：{'、'.join(known)}" if known else ""
+        raise ProjectNotFound(f"找不到项目「{slug}」：{folder} 不存在{hint}")
+    if not _inside(folder, projects_root):
+        raise ProjectNotFound(f"项目「{slug}」是指向 projects/ 之外的符号链接，已拒绝")
+    return folder
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def load_project(folder: Path, display_root: Path) -> Loaded:
+    """Merge every data file of a project folder into one mapping.
+
+    Top-level files contribute their keys (a key defined in two files is an error). Each file of
+    a collection folder (``weekly/2026-W18.yaml``) is one item of the list of the same name.
+    """
+    source = SourceMap()
+    problems: list[Problem] = []
+    data: dict = {}
+    origin: dict[str, str] = {}
+
+    def display(p: Path) -> str:
+        try:
+            return p.relative_to(display_root).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    def safe(p: Path) -> bool:
+        if p.is_symlink() or not _inside(p, folder):
+            problems.append(Problem(display(p), None, "", "符号链接或路径指向项目文件夹之外，已拒绝读取"))
+            return False
+        return True
+
+    if not (folder / "project.yaml").exists():
+        problems.append(Problem(display(folder / "project.yaml"), None, "", "缺少项目主文件 project.yaml"))
+
+    for path in _yaml_files(folder):
+        if path.name in NON_DATA_FILES or not safe(path):
+            continue
+        loaded = load_yaml(path, display(path), source, problems)
+        for key, value in (loaded or {}).items():
+            if key in origin:
+                problems.append(Problem(
+                    display(path), source.places[(key,)][1], key,
+                    f"顶层键「{key}」已在 {origin[key]} 中定义；每个键只能写在一个文件里",
+                ))
+                continue
+            origin[key] = display(path)
+            data[key] = value
+
+    for name in COLLECTION_DIRS:
+        sub = folder / name
+        if not sub.exists():
+            continue
+        if not sub.is_dir() or not safe(sub):
+            continue
+        if name in data:
+            problems.append(Problem(
+                origin[name], source.places[(name,)][1], name,
+                f"「{name}」既写在 {origin[name]} 中，又有 {name}/ 文件夹；只能选一种",
+            ))
+            continue
+        items = []
+        for path in _yaml_files(sub):
+            if not safe(path):
+                continue
+            item = load_yaml(path, display(path), source, problems, prefix=(name, len(items)))
+            if item is not None:
+                items.append(item)
+        data[name] = items
+    return Loaded(data=data, source=source, problems=problems)
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """Fail once with every problem, if there is any."""
+    if problems:
+        raise DataError(problems)

@@ -1,0 +1,266 @@
+"""Core project data shared by every document: the project, client, roster, goals, scope, plan and risks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from .types import Ident, Level, Model, Money, Number, Operator, Percent, Person, Stage, Text
+
+
+class ProjectInfo(Model):
+    """项目基本信息。"""
+
+    code: Ident
+    """项目编号，如 P2026017。"""
+    name: Text
+    """项目名称。"""
+    company: Text
+    """乙方（本公司）全称。"""
+    company_code: Ident
+    """公司代码，用于文档编号前缀，如 HX。"""
+    stage: Stage
+    """当前阶段：启动 / 规划 / 执行 / 监控 / 收尾。"""
+    start: dt.date
+    """项目开始日期。"""
+    end: dt.date
+    """项目计划结束日期。"""
+    background: Text | None = None
+    """项目背景（客户现状与需求）。"""
+    purpose: Text | None = None
+    """项目目的。"""
+    sales_owner: Person | None = None
+    """销售负责人。"""
+    contract_amount: Money | None = None
+    """合同金额（元，含税），签约后填写。"""
+    approved_budget: Money | None = None
+    """立项批准的预算上限（元）；项目章程预算不得超过它。"""
+    currency: Literal["CNY"] = "CNY"
+    """币种，目前仅支持人民币。"""
+
+
+class Contact(Model):
+    """客户方联系人。"""
+
+    name: Text
+    """姓名。"""
+    title: Text | None = None
+    """职务，如 信息化总监。"""
+    role: Text | None = None
+    """在项目中的角色，如 客户接口人、关键决策人。"""
+    key_decision_maker: bool = False
+    """是否为客户方关键决策人（项目章程须列为干系人）。"""
+    phone: Text | None = None
+    """电话。"""
+    email: Text | None = None
+    """电子邮箱（周报邮件收件人）。"""
+
+
+class Client(Model):
+    """客户（甲方）。"""
+
+    name: Text
+    """客户全称。"""
+    short_name: Text | None = None
+    """简称。"""
+    industry: Text | None = None
+    """所属行业。"""
+    address: Text | None = None
+    """地址。"""
+    contacts: list[Contact] = []
+    """客户方联系人。"""
+
+
+class Member(Model):
+    """项目名册中的一名成员（乙方）。"""
+
+    name: Text
+    """姓名（全项目唯一）。"""
+    role: Text
+    """项目角色，如 项目经理、技术负责人、交付负责人。"""
+    department: Text | None = None
+    """所属部门。"""
+    responsibilities: Text | None = None
+    """职责说明。"""
+    allocation: Percent | None = None
+    """投入比例（%）。"""
+    email: Text | None = None
+    """电子邮箱。"""
+    phone: Text | None = None
+    """电话。"""
+
+
+class Organisation(Model):
+    """项目组织：发起人、项目经理及其授权。"""
+
+    sponsor: Person | None = None
+    """项目发起人（批准项目章程）。"""
+    manager: Person | None = None
+    """项目经理。"""
+    manager_authority: Text | None = None
+    """项目经理的授权说明（可调配的资源、审批权限等）。"""
+    client_contact: Person | None = None
+    """客户接口人。"""
+
+
+class Target(Model):
+    """可度量的目标或成功标准：指标、比较符、目标值、单位。"""
+
+    id: Ident
+    """编号，如 O1、S1。"""
+    description: Text | None = None
+    """文字描述。"""
+    metric: Text | None = None
+    """指标名称，如 客户验收通过率、回款周期、销售额。"""
+    operator: Operator | None = None
+    """比较符：≥ ≤ = > <（也可写 >= <=）。"""
+    target: Number | None = None
+    """目标值（数字）。"""
+    unit: Text | None = None
+    """单位，如 %、天、万元。"""
+    deadline: dt.date | None = None
+    """完成期限。"""
+    measure: Literal["acceptance_pass_rate", "payment_cycle", "csat", "cost_variance",
+                     "sales_amount", "schedule_variance"] | None = None
+    """实际值由哪项计算得出：acceptance_pass_rate 验收通过率、payment_cycle 回款周期、csat 满意度、
+    cost_variance 成本偏差、sales_amount 销售额、schedule_variance 进度偏差。"""
+
+
+class Scope(Model):
+    """项目范围。"""
+
+    included: list[Text] = []
+    """包含的工作。"""
+    excluded: list[Text] = []
+    """不包含的工作。"""
+
+
+class Deliverable(Model):
+    """主要交付物。"""
+
+    id: Ident | None = None
+    """交付物编号，如 D1。"""
+    name: Text
+    """名称。"""
+    description: Text | None = None
+    """说明。"""
+    acceptance_criteria: Text | None = None
+    """验收标准。"""
+    due: dt.date | None = None
+    """计划交付日期。"""
+    owner: Person | None = None
+    """责任人。"""
+
+
+class Milestone(Model):
+    """里程碑。"""
+
+    id: Ident
+    """编号，如 M1。"""
+    name: Text
+    """名称。"""
+    date: dt.date
+    """计划日期。"""
+    deliverables: list[Ident] = []
+    """该里程碑完成的交付物编号。"""
+    owner: Person | None = None
+    """责任人。"""
+
+
+class BudgetLine(Model):
+    """预算科目。"""
+
+    category: Literal["人工", "物料", "外采", "差旅", "其他", "不可预见费"]
+    """科目：人工 / 物料 / 外采 / 差旅 / 其他 / 不可预见费。"""
+    amount: Money
+    """金额（元）。"""
+    note: Text | None = None
+    """说明。"""
+
+
+class Budget(Model):
+    """项目成本预算。"""
+
+    total: Money | None = None
+    """预算总额（元），须等于各科目之和。"""
+    lines: list[BudgetLine] = []
+    """各科目金额。"""
+
+
+class CommItem(Model):
+    """沟通计划中的一项（会议、报告）。"""
+
+    name: Text
+    """名称，如 周例会、周进度报告。"""
+    purpose: Text | None = None
+    """目的。"""
+    audience: list[Text] = []
+    """参与 / 接收人。"""
+    owner: Person | None = None
+    """负责人。"""
+    frequency: Literal["每日", "每周", "每两周", "每月", "每季度", "按需", "一次"] | None = None
+    """频率。"""
+    channel: Text | None = None
+    """形式 / 渠道。"""
+    output: Text | None = None
+    """输出物。"""
+    archive: Text | None = None
+    """存档位置。"""
+
+
+class Risk(Model):
+    """风险登记册中的一条风险。"""
+
+    id: Ident
+    """风险编号，如 R01。"""
+    description: Text
+    """风险描述。"""
+    category: Text | None = None
+    """类别，如 需求、技术、商务、资源、回款。"""
+    probability: int | None = None
+    """可能性 1–5。"""
+    impact: int | None = None
+    """影响 1–5。"""
+    level: Level | None = None
+    """等级：高 / 中 / 低（须与 可能性 × 影响 的矩阵一致）。"""
+    strategy: Literal["规避", "转移", "减轻", "接受"] | None = None
+    """应对策略。"""
+    actions: Text | None = None
+    """应对措施。"""
+    owner: Person | None = None
+    """责任人。"""
+    trigger: Text | None = None
+    """触发条件。"""
+    contingency: Text | None = None
+    """应急计划。"""
+    status: Literal["开放", "监控中", "已关闭"] = "开放"
+    """状态：开放 / 监控中 / 已关闭。"""
+    identified: dt.date | None = None
+    """识别日期。"""
+    next_review: dt.date | None = None
+    """下次复核日期。"""
+    closed: dt.date | None = None
+    """关闭日期。"""
+
+
+class WbsItem(Model):
+    """工作分解结构（WBS）中的一项；叶子任务即进度表的行。"""
+
+    code: Ident
+    """WBS 编码，层级式：1、1.2、1.2.3。"""
+    name: Text
+    """名称。"""
+    deliverable: Ident | None = None
+    """对应的交付物编号。"""
+    owner: Person | None = None
+    """责任人。"""
+    post: Text | None = None
+    """岗位。"""
+    effort: Number | None = None
+    """工作量（人天）。"""
+    start: dt.date | None = None
+    """计划开始。"""
+    end: dt.date | None = None
+    """计划结束。"""
+    predecessors: list[Ident] = []
+    """前置任务的 WBS 编码。"""

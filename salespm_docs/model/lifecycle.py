@@ -1,0 +1,362 @@
+"""Data recorded as the project moves on: opportunity assessment, weekly progress, acceptance,
+payments, satisfaction surveys and the retrospective."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+from .control import DocControl
+from .types import Ident, Level, Model, Money, Number, Percent, Person, Stage, Text
+
+WeekLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-W\d{2}$")]
+
+
+class DecisionMaker(Model):
+    """客户决策链中的一人。"""
+
+    name: Text
+    """姓名。"""
+    title: Text | None = None
+    """职务。"""
+    role: Text | None = None
+    """在决策中的作用：决策者、影响者、使用者、技术把关。"""
+    attitude: Literal["支持", "中立", "反对", "未知"] | None = None
+    """态度。"""
+
+
+class Dimension(Model):
+    """机会评估的一个维度。"""
+
+    name: Literal["技术匹配度", "资源缺口", "竞争态势", "商务"]
+    """维度名称。"""
+    weight: Percent
+    """权重（%），各维度之和为 100%。"""
+    score: Number
+    """得分，1–5 的整数。"""
+    assessment: Text | None = None
+    """书面评估（不能只给分数）。"""
+
+
+class OppRisk(Model):
+    """机会评估中的关键风险提示。"""
+
+    description: Text
+    """风险描述。"""
+    level: Level | None = None
+    """等级：高 / 中 / 低。"""
+    response: Text | None = None
+    """应对。"""
+    risk_id: Ident | None = None
+    """对应风险登记册中的编号（高风险必须登记）。"""
+
+
+class ResourceGap(Model):
+    """资源缺口。"""
+
+    resource: Text
+    """缺口资源。"""
+    gap: Text | None = None
+    """缺口说明。"""
+    plan: Text | None = None
+    """补足方案。"""
+    accepted: bool = False
+    """明确接受该缺口（无补足方案时须为 true）。"""
+
+
+class Opportunity(Model):
+    """项目机会评估。"""
+
+    date: dt.date
+    """评估日期。"""
+    source: Text | None = None
+    """商机来源。"""
+    summary: Text | None = None
+    """商机概况。"""
+    expected_amount: Money | None = None
+    """预计签约金额（元）。"""
+    expected_sign_date: dt.date | None = None
+    """预计签约日期。"""
+    decision_chain: list[DecisionMaker] = []
+    """客户与决策链。"""
+    dimensions: list[Dimension] = []
+    """各维度得分、权重与书面评估。"""
+    competition: Text | None = None
+    """竞争态势补充说明（对手、优劣势）。"""
+    risks: list[OppRisk] = []
+    """关键风险提示。"""
+    gaps: list[ResourceGap] = []
+    """资源缺口及补足方案。"""
+    conclusion: Literal["推进", "有条件推进", "放弃"] | None = None
+    """结论（须与可行性评分所在区间一致）。"""
+    recommendation: Text | None = None
+    """建议。"""
+
+
+class TaskProgress(Model):
+    """某周某任务的进展快照（项目进度表的一行）。"""
+
+    task: Ident
+    """WBS 编码（叶子任务）。"""
+    actual_start: dt.date | None = None
+    """实际开始。"""
+    actual_end: dt.date | None = None
+    """实际结束（完成时填写）。"""
+    forecast_end: dt.date | None = None
+    """预计结束（未完成时）。"""
+    percent: Percent = 0
+    """完成百分比。"""
+    delay_reason: Text | None = None
+    """延期原因（落后于计划时必填）。"""
+    corrective_action: Text | None = None
+    """纠正措施（落后于计划时必填）。"""
+
+
+class MilestoneStatus(Model):
+    """某周的里程碑状态。"""
+
+    id: Ident
+    """里程碑编号。"""
+    status: Literal["未开始", "进行中", "已完成", "延期"]
+    """状态。"""
+    forecast: dt.date | None = None
+    """预计（或实际）完成日期。"""
+    note: Text | None = None
+    """说明。"""
+
+
+class WeekIssue(Model):
+    """周报中的问题。"""
+
+    description: Text
+    """问题描述。"""
+    owner: Person | None = None
+    """责任人。"""
+    due: dt.date | None = None
+    """计划解决日期。"""
+    status: Literal["开放", "处理中", "已解决"] = "开放"
+    """状态。"""
+
+
+class ClientAction(Model):
+    """需客户配合的事项。"""
+
+    item: Text
+    """事项。"""
+    contact: Person | None = None
+    """客户方负责人。"""
+    due: dt.date | None = None
+    """期限。"""
+
+
+class WeekCost(Model):
+    """截至本周的成本执行。"""
+
+    actual_to_date: Money
+    """累计实际成本（元）。"""
+    planned_to_date: Money | None = None
+    """累计计划成本（元，PV）。"""
+    forecast_at_completion: Money | None = None
+    """完工预测成本（元）。"""
+    note: Text | None = None
+    """说明。"""
+
+
+class WeeklyReport(Model):
+    """一周的进度数据，一周一个文件：weekly/2026-W18.yaml。"""
+
+    week: WeekLabel
+    """ISO 周，如 2026-W18。"""
+    document: DocControl | None = None
+    """本周报告的受控信息；未写的字段沿用 documents.WEEK。"""
+    status: Literal["绿", "黄", "红"]
+    """总体状态：绿 / 黄 / 红。"""
+    status_reason: Text | None = None
+    """状态原因。"""
+    done: list[Text] = []
+    """本周完成。"""
+    next: list[Text] = []
+    """下周计划。"""
+    tasks: list[TaskProgress] = []
+    """本周活动任务的进展（计划 vs 实际）。"""
+    milestones: list[MilestoneStatus] = []
+    """里程碑状态。"""
+    cost: WeekCost | None = None
+    """成本执行。"""
+    risks: list[Ident] = []
+    """本周关注的风险编号（来自风险登记册）。"""
+    issues: list[WeekIssue] = []
+    """问题。"""
+    client_actions: list[ClientAction] = []
+    """需客户配合事项。"""
+
+
+class AcceptanceResult(Model):
+    """一项交付物的验收结果。"""
+
+    deliverable: Ident
+    """交付物编号（来自项目章程）。"""
+    result: Literal["通过", "有条件通过", "不通过"]
+    """验收结果。"""
+    completed: dt.date | None = None
+    """交付物完成日期。"""
+    note: Text | None = None
+    """说明。"""
+
+
+class OpenItem(Model):
+    """遗留问题。"""
+
+    description: Text
+    """问题描述。"""
+    deliverable: Ident | None = None
+    """相关交付物编号。"""
+    owner: Person | None = None
+    """整改责任人。"""
+    due: dt.date | None = None
+    """整改期限。"""
+
+
+class PartySign(Model):
+    """一方的签字盖章。"""
+
+    organisation: Text | None = None
+    """单位名称（盖章）。"""
+    representative: Person | None = None
+    """代表签字。"""
+    date: dt.date | None = None
+    """签字日期。"""
+
+
+class Acceptance(Model):
+    """最终验收。"""
+
+    date: dt.date
+    """验收日期。"""
+    basis: list[Text] = []
+    """验收依据（合同、需求说明书、项目章程，含编号与版本）。"""
+    method: Text | None = None
+    """验收方式。"""
+    location: Text | None = None
+    """验收地点。"""
+    participants: list[Person] = []
+    """参加人员。"""
+    results: list[AcceptanceResult] = []
+    """各交付物验收结果。"""
+    open_items: list[OpenItem] = []
+    """遗留问题与整改。"""
+    conclusion: Text | None = None
+    """验收结论。"""
+    client: PartySign | None = None
+    """甲方签字盖章。"""
+    vendor: PartySign | None = None
+    """乙方签字盖章。"""
+
+
+class Installment(Model):
+    """回款计划的一期。"""
+
+    no: int
+    """期次。"""
+    milestone: Text
+    """付款节点，如 合同签订、上线、验收。"""
+    ratio: Percent
+    """比例（%）。"""
+    amount: Money
+    """计划金额（元）。"""
+    due: dt.date | None = None
+    """计划日期（尾款由验收日期推算，可不填）。"""
+    final: bool = False
+    """是否为尾款。"""
+    invoice_date: dt.date | None = None
+    """开票日期。"""
+    invoice_amount: Money | None = None
+    """开票金额（元）。"""
+    received_date: dt.date | None = None
+    """实收日期。"""
+    received_amount: Money | None = None
+    """实收金额（元）。"""
+    owner: Person | None = None
+    """跟进人。"""
+    next_step: Text | None = None
+    """下一步。"""
+
+
+class SurveyResponse(Model):
+    """一份满意度问卷答卷。"""
+
+    respondent: Text
+    """答卷人（客户方）。"""
+    scores: dict[Literal["交付质量", "进度", "沟通响应", "团队专业度", "培训/售后"], int]
+    """各维度评分（1–5）。"""
+    nps: int | None = None
+    """推荐意愿 0–10。"""
+    comment: Text | None = None
+    """意见。"""
+
+
+class FollowUp(Model):
+    """低分项的跟进措施。"""
+
+    issue: Text
+    """针对的低分项或意见。"""
+    action: Text
+    """改进措施。"""
+    owner: Person | None = None
+    """责任人。"""
+    due: dt.date | None = None
+    """完成时间。"""
+
+
+class Survey(Model):
+    """一次阶段满意度调研。"""
+
+    stage: Stage
+    """调研所在阶段。"""
+    date: dt.date
+    """调研日期。"""
+    responses: list[SurveyResponse] = []
+    """答卷。"""
+    follow_ups: list[FollowUp] = []
+    """跟进措施。"""
+
+
+class Cause(Model):
+    """未达标目标的原因。"""
+
+    target: Ident
+    """目标或成功标准编号（O1、S2…）。"""
+    cause: Text
+    """原因。"""
+
+
+class Improvement(Model):
+    """改进措施。"""
+
+    action: Text
+    """措施。"""
+    owner: Person | None = None
+    """责任人。"""
+    due: dt.date | None = None
+    """完成时间。"""
+
+
+class Retrospective(Model):
+    """项目复盘。"""
+
+    date: dt.date
+    """复盘会日期。"""
+    participants: list[Person] = []
+    """参会人员。"""
+    results: dict[Literal["范围", "进度", "成本", "质量", "满意度", "回款"], Text] = {}
+    """结果评估（范围、进度、成本、质量、满意度、回款各一段）。"""
+    causes: list[Cause] = []
+    """原因分析：每个未达标目标至少一条。"""
+    successes: list[Text] = []
+    """成功经验。"""
+    improvements: list[Improvement] = []
+    """改进措施。"""
+    knowledge: list[Text] = []
+    """知识沉淀（模板、案例、清单）。"""

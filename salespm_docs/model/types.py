@@ -1,0 +1,122 @@
+"""Field types shared by the model: safe text, money, percentages, person references, enumerations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+
+from ..loader import YamlDecimal, YamlInt
+from ..money import MoneyError, to_decimal
+
+#: Longest text accepted in one field: a formal document paragraph, not a 10 MB paste.
+MAX_TEXT = 5000
+#: Characters that XML 1.0 cannot carry: a DOCX containing one is corrupt.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Model(BaseModel):
+    """Base of every data class: unknown keys are errors, field docstrings are the documentation."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=False,
+                              str_strip_whitespace=True)
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, (YamlInt, YamlDecimal)):
+        return value.raw
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _check_text(value: str) -> str:
+    bad = _ILLEGAL.search(value)
+    if bad:
+        raise ValueError(
+            f"含有不可见控制字符 U+{ord(bad.group()):04X}（第 {bad.start() + 1} 个字符），"
+            "Word 文档无法保存该字符，请删除"
+        )
+    return value
+
+
+#: Non-empty text, stripped, without XML-illegal characters, at most ``MAX_TEXT`` characters.
+Text = Annotated[
+    str,
+    BeforeValidator(_as_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    AfterValidator(_check_text),
+]
+
+
+class PersonRef:
+    """Marks a field naming a person, so R-COM-4 can find every name in the data."""
+
+    def __repr__(self) -> str:
+        return "PersonRef()"
+
+
+PERSON = PersonRef()
+#: A person's name, which must be on the roster (team or client contacts).
+Person = Annotated[Text, PERSON]
+
+
+def _money(value: object) -> Decimal:
+    try:
+        amount = to_decimal(value)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+    if amount < 0:
+        raise ValueError(f"金额不能为负数：{amount}")
+    return amount
+
+
+#: An amount in yuan: exact ``Decimal``, two decimals at most, not negative.
+Money = Annotated[Decimal, BeforeValidator(_money)]
+
+
+def _percent(value: object) -> Decimal:
+    if isinstance(value, str):
+        value = value.strip().rstrip("%％")
+    try:
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except Exception:
+        raise ValueError(f"应为百分数（0–100），实际为「{value}」") from None
+    if isinstance(value, float) or not number.is_finite():
+        raise ValueError(f"应为百分数（0–100），实际为「{value}」")
+    if not Decimal(0) <= number <= Decimal(100):
+        raise ValueError(f"百分数应在 0–100 之间，实际为 {number}")
+    return number
+
+
+#: A percentage 0–100 (``95`` or ``"95%"``).
+Percent = Annotated[Decimal, BeforeValidator(_percent)]
+
+
+def _number(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(f"数值必须是精确小数，不能是浮点数：{value}")
+    return value
+
+
+#: Any exact number (scores, targets): ints and decimals from YAML, never float.
+Number = Annotated[Decimal, BeforeValidator(_number)]
+
+
+def _operator(value: object) -> object:
+    return {">=": "≥", "<=": "≤", "==": "="}.get(value, value) if isinstance(value, str) else value
+
+
+Operator = Annotated[Literal["≥", "≤", "=", ">", "<"], BeforeValidator(_operator)]
+Stage = Literal["启动", "规划", "执行", "监控", "收尾"]
+STAGES: tuple[str, ...] = ("启动", "规划", "执行", "监控", "收尾")
+Level = Literal["高", "中", "低"]
+DocStatus = Literal["草稿", "评审中", "已批准", "已作废"]
+Version = Annotated[str, StringConstraints(pattern=r"^V\d+\.\d+$")]
+Ident = Annotated[str, BeforeValidator(_as_text), StringConstraints(strip_whitespace=True,
+                                                                    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]

@@ -1,0 +1,1 @@
+"""Renderers: template + context → file. One module per output format."""

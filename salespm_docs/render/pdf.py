@@ -1,0 +1,87 @@
+"""PDF: an HTML template (``templates/html/<CODE>.html``) + context → a PDF, through WeasyPrint.
+
+One ``PdfRenderer`` serves a whole build, so fonts are configured once per process. Resources are
+served only from ``templates/``: the URL fetcher refuses every other file and the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import jinja2
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..errors import RenderError, TemplateError
+from ..templating import make_env
+
+
+class TemplatesOnlyFetcher(URLFetcher):
+    """Serves ``file:`` URLs under the templates folder and ``data:`` URLs; refuses the rest."""
+
+    def __init__(self, root: Path):
+        super().__init__(fail_on_errors=False, allowed_protocols=("file", "data"))
+        self.root = root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        parsed = urlparse(url)
+        if parsed.scheme == "data":
+            return super().fetch(url, headers)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if path.is_file() and path.is_relative_to(self.root):
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+        self.refused.append(url)
+        raise ValueError(f"拒绝访问模板目录之外的资源：{url[:200]}")
+
+
+class PdfRenderer:
+    """Renders HTML templates to PDF, sharing one font configuration across documents."""
+
+    def __init__(self, templates: Path):
+        self.templates = templates
+        self.html_dir = templates / "html"
+        self.env = make_env(self.html_dir)
+        self.fetcher = TemplatesOnlyFetcher(templates)
+        self.fonts = FontConfiguration()
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+    def html(self, name: str, context: dict) -> str:
+        """The rendered HTML of ``templates/html/<name>``."""
+        label = f"templates/html/{name}"
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"找不到 HTML 模板：templates/html/{exc.name}") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{label}:{exc.lineno}: 模板语法错误：{exc.message}") from None
+        except jinja2.UndefinedError as exc:
+            line = _line(exc, name)
+            raise TemplateError(f"{label}:{line}: 模板使用了未定义的变量：{exc.message}") from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(f"{label}:{_line(exc, name)}: 模板试图访问受限的内部属性，已拒绝：{exc}") from None
+
+    def write(self, html: str, target: Path) -> None:
+        """Lay out ``html`` and write the PDF to ``target``."""
+        try:
+            document = HTML(string=html, base_url=self.html_dir.as_uri() + "/",
+                            url_fetcher=self.fetcher).render(font_config=self.fonts)
+            document.write_pdf(str(target))
+        except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
+            raise RenderError(f"生成 PDF 失败（{target.name}）：{type(exc).__name__}: {exc}") from exc
+
+
+def _line(exc: BaseException, name: str) -> str:
+    tb = exc.__traceback__
+    line = "?"
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(name):
+            line = str(tb.tb_lineno)
+        tb = tb.tb_next
+    return line

@@ -1,0 +1,156 @@
+"""Validate: merged mapping + source map → ``Project``, or every problem in Chinese with file:line.
+
+pydantic reports errors by key path; this module turns each into a ``Problem`` that says where
+(``projects/acme/project.yaml:14: team[2].role``), what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import types
+import typing
+from decimal import Decimal
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, Problem
+from .loader import Loaded, SourceMap, format_path
+from .model import Project
+from .suggest import did_you_mean
+
+_TYPE_NAMES = {str: "文本", int: "整数", Decimal: "数字", float: "浮点数", bool: "布尔值",
+               list: "列表", dict: "映射", type(None): "空值", dt.date: "日期"}
+
+_PATTERN_HINTS = {
+    r"^V\d+\.\d+$": "版本号应形如 V0.1、V1.0",
+    r"^\d{4}-W\d{2}$": "应为 ISO 周，如 2026-W18",
+}
+
+
+def _kind(value: object) -> str:
+    for typ, name in _TYPE_NAMES.items():
+        if isinstance(value, typ) and not (typ is int and isinstance(value, bool)):
+            return name
+    return type(value).__name__
+
+
+def _show(value: object) -> str:
+    text = value.isoformat() if isinstance(value, dt.date) else str(getattr(value, "raw", value))
+    if isinstance(value, (list, dict)):
+        return _kind(value)
+    return f"「{text[:40]}…」（共 {len(text)} 个字符）" if len(text) > 40 else f"「{text}」"
+
+
+def _unwrap(annotation: object) -> list[type[BaseModel]]:
+    """The model classes an annotation may hold (through Optional, list, dict, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if origin in (list, dict, typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        args = args[1:] if origin is dict else args
+        return [m for a in args for m in _unwrap(a)]
+    return []
+
+
+def model_at(loc: tuple, root: type[BaseModel] = Project) -> type[BaseModel] | None:
+    """The model class that holds the last key of ``loc`` (for unknown-key suggestions)."""
+    current: list[type[BaseModel]] = [root]
+    for part in loc[:-1]:
+        if isinstance(part, int) or not current:
+            continue
+        field = current[0].model_fields.get(str(part))
+        if field is None:
+            return None
+        current = _unwrap(field.annotation)
+    return current[0] if current else None
+
+
+def _literal_choices(ctx: dict) -> str:
+    expected = str(ctx.get("expected", ""))
+    choices = re.findall(r"'([^']*)'", expected)
+    return "、".join(choices) if choices else expected
+
+
+def _message(err: dict, loc: tuple) -> str:
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    found = f"，实际为 {_show(value)}" if not isinstance(value, dict) or kind != "missing" else ""
+    if kind == "missing":
+        return "缺少必填字段"
+    if kind == "extra_forbidden":
+        model = model_at(loc)
+        names = list(model.model_fields) if model else []
+        hint = did_you_mean(str(loc[-1]), names)
+        if not hint and names:
+            hint = f"；可用字段：{', '.join(names)}"
+        return f"未知字段「{loc[-1]}」{hint}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "literal_error":
+        return f"应为以下之一：{_literal_choices(ctx)}{found}"
+    if kind in ("string_type",):
+        return f"应为文本，实际为{_kind(value)} {_show(value)}"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "string_too_long":
+        return f"文本过长：{len(str(value))} 个字符，上限 {ctx.get('max_length')} 个字符"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        hint = _PATTERN_HINTS.get(pattern, "编号只能包含字母、数字和 . _ -，且不超过 32 个字符")
+        return f"格式不正确：{hint}{found}"
+    if kind.startswith("int_"):
+        return f"应为整数{found}"
+    if kind.startswith("decimal_") or kind.startswith("float_"):
+        return f"应为数字{found}"
+    if kind.startswith("bool_"):
+        return f"应为 true 或 false{found}"
+    if kind.startswith("date"):
+        if isinstance(value, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", value):
+            return f"日期不存在{found}（请检查月份与天数）"
+        return f"应为日期，格式 YYYY-MM-DD{found}"
+    if kind == "list_type":
+        return f"应为列表（每项以「- 」开头），实际为{_kind(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"应为「键: 值」映射，实际为{_kind(value)} {_show(value)}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        limit = {k: v for k, v in ctx.items()}
+        return f"超出范围（{limit}）{found}"
+    return f"{err['msg']}{found}"
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's internal segments (union tags, ``[key]``) from an error location."""
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (part.startswith("function-") or part in ("[key]",) or
+                                      part.startswith("literal[") or part.startswith("nullable[")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def problems_from(exc: ValidationError, source: SourceMap) -> list[Problem]:
+    """Every pydantic error as a located Chinese ``Problem``."""
+    problems = []
+    seen = set()
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(err["loc"]))
+        file, line = source.locate(loc)
+        problem = Problem(file, line, format_path(loc), _message(err, loc))
+        if problem not in seen:
+            seen.add(problem)
+            problems.append(problem)
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+
+
+def validate(loaded: Loaded) -> Project:
+    """Build the ``Project``; raise ``DataError`` with every problem if there is any."""
+    if loaded.problems:
+        raise DataError(loaded.problems)
+    try:
+        return Project.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise DataError(problems_from(exc, loaded.source)) from None
