@@ -26,6 +26,13 @@ class Facts:
     source: SourceMap
     today: dt.date
 
+    def derive(self, fn):
+        """``fn(self)``, computed once per build: shared figures (``figures/``) go through here."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if fn not in cache:
+            cache[fn] = fn(self)
+        return cache[fn]
+
     # -- locations -------------------------------------------------------------------------
     def where(self, path: Path_) -> str:
         """``('team', 2, 'role')`` → ``projects/acme/project.yaml:14: team[2].role``."""

@@ -328,7 +328,8 @@ def load_project(folder: Path, display_root: Path) -> Loaded:
     if not (folder / "project.yaml").exists():
         problems.append(Problem(display(folder / "project.yaml"), None, "", "缺少项目主文件 project.yaml"))
 
-    for path in _yaml_files(folder):
+    # project.yaml first: a key repeated elsewhere is reported at the other file
+    for path in sorted(_yaml_files(folder), key=lambda p: p.name != "project.yaml"):
         if path.name in NON_DATA_FILES or not safe(path):
             continue
         loaded = load_yaml(path, display(path), source, problems)

@@ -77,7 +77,7 @@ def _literal_choices(ctx: dict) -> str:
 
 def _message(err: dict, loc: tuple) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    found = f"，实际为 {_show(value)}" if not isinstance(value, dict) or kind != "missing" else ""
+    found = f"，实际为{_show(value)}" if not isinstance(value, dict) or kind != "missing" else ""
     if kind == "missing":
         return "缺少必填字段"
     if kind == "extra_forbidden":
@@ -148,9 +148,15 @@ def problems_from(exc: ValidationError, source: SourceMap) -> list[Problem]:
 
 def validate(loaded: Loaded) -> Project:
     """Build the ``Project``; raise ``DataError`` with every problem if there is any."""
-    if loaded.problems:
-        raise DataError(loaded.problems)
+    problems = list(loaded.problems)
     try:
-        return Project.model_validate(loaded.data)
+        project = Project.model_validate(loaded.data)
     except ValidationError as exc:
-        raise DataError(problems_from(exc, loaded.source)) from None
+        found = problems_from(exc, loaded.source)
+        if loaded.problems:
+            # a file that did not parse leaves its keys out: do not also call them missing
+            found = [p for p in found if not (p.message == "缺少必填字段" and "." not in p.key and "[" not in p.key)]
+        problems += found
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return project

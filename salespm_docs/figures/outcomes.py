@@ -1,0 +1,140 @@
+"""Outcome figures measured against the charter: 验收通过率 (ACC), 回款周期 (PAY), CSAT (SAT),
+成本偏差 (PRG), 销售额 (contract) and 完工偏差 (ACC vs plan).
+
+``actual(facts, target)`` gives the actual value of an objective or success criterion in the
+target's own unit, from the ``measure`` it names; RET shows it, ACC/PAY/SAT show its inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..model.core import Target
+from .calendar import workday_delta
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def pass_rate(facts) -> Decimal | None:
+    """验收通过率 = 通过 / 总数 (%), over the acceptance results; 有条件通过 is not 通过."""
+    acceptance = facts.project.acceptance
+    if acceptance is None or not acceptance.results:
+        return None
+    passed = sum(1 for r in acceptance.results if r.result == "通过")
+    return (Decimal(passed) * 100 / len(acceptance.results)).quantize(ONE_DECIMAL)
+
+
+def final_installment(facts):
+    """The 尾款 installment (``final: true``), if the payment plan has one."""
+    return next((i for i in facts.project.payments if i.final), None)
+
+
+def final_payment_due(facts) -> dt.date | None:
+    """尾款到期日 = 验收日期 + the configured number of days."""
+    acceptance = facts.project.acceptance
+    if acceptance is None:
+        return None
+    return acceptance.date + dt.timedelta(days=facts.settings.payment.final_due_days)
+
+
+def payment_cycle(facts) -> int | None:
+    """回款周期 (days) = 尾款实收日期 − 验收日期; ``None`` until the 尾款 is received."""
+    acceptance, final = facts.project.acceptance, final_installment(facts)
+    if acceptance is None or final is None or final.received_date is None:
+        return None
+    return (final.received_date - acceptance.date).days
+
+
+def survey_csat(survey) -> Decimal | None:
+    """CSAT of one survey = share of 4–5 answers over all answers (%)."""
+    answers = [s for r in survey.responses for s in r.scores.values()]
+    if not answers:
+        return None
+    return (Decimal(sum(1 for s in answers if s >= 4)) * 100 / len(answers)).quantize(ONE_DECIMAL)
+
+
+def survey_nps(survey) -> Decimal | None:
+    """NPS = % of 9–10 − % of 0–6, over the answers that gave a score."""
+    scores = [r.nps for r in survey.responses if r.nps is not None]
+    if not scores:
+        return None
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    return (Decimal(promoters - detractors) * 100 / len(scores)).quantize(ONE_DECIMAL)
+
+
+def latest_survey(facts):
+    """The most recent survey (the closing one for a finished project)."""
+    surveys = sorted(facts.project.surveys, key=lambda s: s.date)
+    return surveys[-1] if surveys else None
+
+
+def csat(facts) -> Decimal | None:
+    """客户满意度 CSAT of the latest survey (%)."""
+    survey = latest_survey(facts)
+    return survey_csat(survey) if survey else None
+
+
+def actual_cost(facts) -> Decimal | None:
+    """Actual (or forecast at completion) cost from the latest weekly snapshot (the PRG figure)."""
+    weeks = [w for w in sorted(facts.project.weekly, key=lambda w: w.week) if w.cost is not None]
+    if not weeks:
+        return None
+    cost = weeks[-1].cost
+    return cost.forecast_at_completion if cost.forecast_at_completion is not None else cost.actual_to_date
+
+
+def cost_variance(facts) -> Decimal | None:
+    """成本偏差 = (实际成本 − 预算) / 预算 (%); positive is an overrun."""
+    cost, budget = actual_cost(facts), facts.budget_total
+    if cost is None or not budget:
+        return None
+    return ((cost - budget) * 100 / budget).quantize(ONE_DECIMAL)
+
+
+def sales_amount(facts) -> Decimal | None:
+    """销售额 = the signed contract amount (元)."""
+    return facts.project.project.contract_amount
+
+
+def schedule_variance(facts) -> int | None:
+    """完工偏差 = working days from the planned end to the acceptance date (positive = late)."""
+    acceptance = facts.project.acceptance
+    if acceptance is None:
+        return None
+    return workday_delta(facts.project.project.end, acceptance.date)
+
+
+MEASURES = {
+    "acceptance_pass_rate": pass_rate,
+    "payment_cycle": payment_cycle,
+    "csat": csat,
+    "cost_variance": cost_variance,
+    "sales_amount": sales_amount,
+    "schedule_variance": schedule_variance,
+}
+
+_UNIT_SCALE = {"万元": Decimal(10000), "元": Decimal(1)}
+
+
+def actual(facts, target: Target) -> Decimal | None:
+    """The actual value of ``target`` in its own unit (销售额 in 万元 when the target is in 万元)."""
+    if target.measure is None:
+        return None
+    value = facts.derive(MEASURES[target.measure])
+    if value is None:
+        return None
+    value = Decimal(value)
+    if target.measure == "sales_amount":
+        value = value / _UNIT_SCALE.get(target.unit or "元", Decimal(1))
+    return value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.quantize(Decimal(1))
+
+
+def achieved(target: Target, value: Decimal | None) -> bool | None:
+    """Whether ``value`` meets ``target`` (``None`` when either side is unknown)."""
+    if value is None or target.target is None or target.operator is None:
+        return None
+    goal = target.target
+    return {"≥": value >= goal, "≤": value <= goal, "=": value == goal,
+            ">": value > goal, "<": value < goal}[target.operator]

@@ -1,0 +1,75 @@
+"""Shared fixtures: a private workspace per test (templates + projects), the example built once."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from salespm_docs import dates
+from salespm_docs.build import Workspace, build, load_facts
+from salespm_docs.cli import main
+from salespm_docs.config import load_settings
+from salespm_docs.facts import Facts
+from salespm_docs.loader import load_project
+from salespm_docs.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "huaxing-crm"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_workspace(tmp: Path, *projects: tuple[str, Path]) -> Path:
+    """A root with a copy of templates/ and the given project folders."""
+    shutil.copytree(ROOT / "templates", tmp / "templates")
+    (tmp / "projects").mkdir()
+    for slug, source in projects:
+        shutil.copytree(source, tmp / "projects" / slug)
+    return tmp
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A fresh root holding the bundled example project."""
+    return make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory) -> tuple[Path, object]:
+    """The example project built once per session: (output folder, BuildResult)."""
+    root = make_workspace(tmp_path_factory.mktemp("example"), (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    result = build(root, EXAMPLE)
+    return root / "output" / EXAMPLE, result
+
+
+@pytest.fixture(scope="session")
+def example_data() -> dict:
+    """The example's merged raw data (plain Python values), to copy and break in tests."""
+    return load_project(ROOT / "projects" / EXAMPLE, ROOT).data
+
+
+def facts_from(data: dict, mutate: Callable[[dict], None] | None = None) -> Facts:
+    """Facts of a (mutated copy of) raw project data, with the default settings."""
+    data = copy.deepcopy(data)
+    if mutate:
+        mutate(data)
+    loaded = load_project(ROOT / "projects" / EXAMPLE, ROOT)
+    loaded.data = data
+    project = validate(loaded)
+    return Facts(EXAMPLE, project, load_settings(ROOT, ROOT / "projects" / EXAMPLE), loaded.source,
+                 dates.today())
+
+
+def cli(root: Path, *args: str):
+    """Run the CLI in ``root``; returns click's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+    return runner.invoke(main, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def write_yaml(path: Path, data: dict) -> None:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
