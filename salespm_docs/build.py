@@ -21,7 +21,7 @@ from .check import docx_findings, pdf_font_findings, strings_in, text_findings
 from .config import load_settings
 from .context import build_context, is_draft
 from .errors import ChecksFailed
-from .extract import docx_text, pdf_text
+from .extract import docx_text, pdf_headings, pdf_text
 from .facts import Facts
 from .loader import load_project, project_dir
 from .manifest import write_manifest, write_report
@@ -169,13 +169,15 @@ class Renderer:
                 render_docx(self.ws.templates / "docx" / f"{artifact.code}.docx", context, self.docx_env,
                             target, _properties(doc, facts), stamp)
                 extracted = docx_text(target)
-                findings += text_findings(instance.label, fmt, where, extracted.text, sections, values, data_strings)
+                findings += text_findings(instance.label, fmt, where, extracted.text, extracted.headings,
+                                          sections, values, data_strings)
                 findings += docx_findings(instance.label, where, extracted)
             elif fmt == "pdf":
                 html = self.pdf.html(f"{artifact.code}.html", context)
                 self.pdf.write(html, target)
                 text, _pages = pdf_text(target)
-                findings += text_findings(instance.label, fmt, where, text, sections, values, data_strings)
+                findings += text_findings(instance.label, fmt, where, text, pdf_headings(target),
+                                          sections, values, data_strings)
                 findings += pdf_font_findings(instance.label, where, data_strings)
             files.append(OutputFile(fmt, target, _sha256(target)))
         return files, findings

@@ -35,23 +35,26 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def text_findings(rule_doc: str, fmt: str, location: str, text: str, sections: Iterable[str],
-                  key_values: Iterable[str], data_strings: Iterable[str] = ()) -> list[Finding]:
-    """R-COM-5 and R-COM-6 on the extracted text of one rendered file."""
+def text_findings(rule_doc: str, fmt: str, location: str, text: str, headings: list[str],
+                  sections: Iterable[str], key_values: Iterable[str],
+                  data_strings: Iterable[str] = ()) -> list[Finding]:
+    """R-COM-5 and R-COM-6 on one rendered file: its extracted text and its headings."""
     found: list[Finding] = []
     flat = squash(text)
 
     def add(rule: str, message: str, severity: str = "E") -> None:
         found.append(Finding(rule, severity, rule_doc, location, message))
 
+    titles = [squash(h) for h in headings]
     position = 0
-    for heading in sections:
-        at = flat.find(squash(heading), position)
-        if at < 0:
-            where = "缺少" if squash(heading) not in flat else "顺序不对："
-            add("R-COM-6", f"{fmt.upper()} 正文{where}必备章节「{heading}」")
+    for section in sections:
+        wanted = squash(section)
+        at = next((i for i in range(position, len(titles)) if wanted in titles[i]), None)
+        if at is None:
+            where = "顺序不对：" if any(wanted in t for t in titles) else "缺少"
+            add("R-COM-6", f"{fmt.upper()} 正文{where}必备章节标题「{section}」")
         else:
-            position = at
+            position = at + 1
     for value in key_values:
         if value and squash(value) not in flat:
             add("R-COM-6", f"{fmt.upper()} 正文缺少关键内容「{value[:60]}」")

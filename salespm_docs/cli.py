@@ -118,5 +118,49 @@ def schema(ctx: Ctx, target: Path | None) -> None:
         err.out(f"已写入 {target}")
 
 
+STATE_LABELS = {"complete": "完整", "incomplete": "不完整", "missing": "缺失"}
+
+
+@main.command()
+@click.argument("slug", required=False)
+@click.pass_obj
+def status(ctx: Ctx, slug: str | None) -> None:
+    """显示各项目的阶段，以及该阶段应有文档的状态（完整 / 不完整 / 缺失）。"""
+    from rich.table import Table
+
+    from .status import statuses
+
+    results = _run(ctx, statuses, ctx.root, slug)
+    if not results:
+        out.out("projects/ 下没有项目。用 salespm new <slug> 创建一个。")
+        return
+    for s in results:
+        if s.error:
+            out.out(f"{s.slug}：无法读取（{s.error}）")
+            continue
+        table = Table(title=f"{s.slug}  {s.name}  当前阶段：{s.stage}", title_justify="left")
+        for column in ("文档", "阶段", "状态", "错误"):
+            table.add_column(column)
+        for d in s.documents or []:
+            name = f"{d.artifact.code} {d.artifact.title}" + (f"（{d.key}）" if d.key else "")
+            state = STATE_LABELS[d.state]
+            color = {"complete": "green", "incomplete": "yellow", "missing": "red"}[d.state]
+            table.add_row(name, d.artifact.stage, f"[{color}]{state}[/]", str(d.errors) if d.errors else "")
+        out.print(table)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--name", default=None, help="项目名称。")
+@click.option("--client", "client_name", default=None, help="客户全称。")
+@click.pass_obj
+def new(ctx: Ctx, slug: str, name: str | None, client_name: str | None) -> None:
+    """在 projects/SLUG/ 创建一个新项目（带注释的 YAML 骨架）。"""
+    from .scaffold import new_project
+
+    folder = _run(ctx, new_project, ctx.root, slug, name=name, client=client_name)
+    out.out(f"已创建 {folder.relative_to(ctx.root)}/：请按注释填写 project.yaml，然后运行 salespm check {slug}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

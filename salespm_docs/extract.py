@@ -26,6 +26,7 @@ class DocxText:
     header: str
     footer: str
     fields: list[str]
+    headings: list[str]
 
 
 def _paragraph_text(p) -> str:
@@ -41,10 +42,13 @@ def docx_text(path: Path) -> DocxText:
         body = etree.fromstring(z.read("word/document.xml"))
         parts = {n: etree.fromstring(z.read(n)) for n in z.namelist()
                  if n.startswith("word/header") or n.startswith("word/footer")}
-    lines, prose, tables = [], [], []
+    lines, prose, tables, headings = [], [], [], []
     for p in body.iter(W + "p"):
         text = _paragraph_text(p)
         lines.append(text)
+        style = p.find(f"{W}pPr/{W}pStyle")
+        if style is not None and (style.get(W + "val") or "").startswith(("Heading", "Title")):
+            headings.append(text)
         if not any(a.tag == W + "tbl" for a in p.iterancestors()):
             prose.append(text)
     for tbl in body.iter(W + "tbl"):
@@ -57,7 +61,23 @@ def docx_text(path: Path) -> DocxText:
     fields = [f.get(W + "instr") or "" for x in parts.values() for f in x.iter(W + "fldSimple")]
     fields += [t.text or "" for x in parts.values() for t in x.iter(W + "instrText")]
     return DocxText("\n".join([header, *lines, footer]), prose, tables, header, footer,
-                    [f.strip() for f in fields])
+                    [f.strip() for f in fields], headings)
+
+
+def pdf_headings(path: Path) -> list[str]:
+    """The PDF outline (bookmarks), which WeasyPrint makes from the HTML headings, in order."""
+    reader = PdfReader(str(path))
+    titles: list[str] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
 
 
 def pdf_text(path: Path) -> tuple[str, int]:

@@ -115,7 +115,10 @@ _YAML_MESSAGES = (
 )
 
 
-def _yaml_problem(exc: yaml.YAMLError, display: str) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, display: str, text: str = "") -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + 1
+        return Problem(display, line, "", f"含有不可见控制字符 U+{exc.character:04X}，请删除（文件中不允许出现）")
     text = str(getattr(exc, "problem", "") or exc)
     context = str(getattr(exc, "context", "") or "")
     mark = getattr(exc, "problem_mark", None)
@@ -256,7 +259,7 @@ def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Proble
     try:
         node = _Composer(text).get_single_node()
     except yaml.YAMLError as exc:
-        problems.append(_yaml_problem(exc, display))
+        problems.append(_yaml_problem(exc, display, text))
         return None
     if node is None:
         problems.append(Problem(display, None, "", "文件为空：至少应包含一个「键: 值」映射"))

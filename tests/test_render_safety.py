@@ -1,0 +1,156 @@
+"""Safe by default: escaping, sandbox, StrictUndefined, the URL fetcher, and the rendered-file rules."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from docx import Document
+
+from salespm_docs.build import build
+from salespm_docs.errors import DataError, TemplateError
+from salespm_docs.extract import docx_text, pdf_text
+from salespm_docs.render.pdf import PdfRenderer
+
+from conftest import EXAMPLE, ROOT, cli, make_workspace
+
+DOCX = "CHT_项目章程_V1.0.docx"
+PDF = "CHT_项目章程_V1.0.pdf"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+
+
+def set_background(ws, text: str, escape: bool = True) -> None:
+    path = ws / "projects" / EXAMPLE / "project.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("  background:"))
+    end = next(i for i, l in enumerate(lines) if l.startswith("  purpose:"))
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"') if escape else text
+    lines[start:end] = [f'  background: "{quoted}"']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+HOSTILE = "A&B <b>粗</b> \"引号\" '单引号' {{ 7*7 }} {% for x in y %} <img src=\"file:///etc/passwd\">"
+
+
+def test_hostile_text_is_rendered_literally_in_docx_and_pdf(ws):
+    set_background(ws, HOSTILE)
+    result = build(ws, EXAMPLE)
+    out = ws / "output" / EXAMPLE
+    docx = docx_text(out / DOCX).text
+    pdf = pdf_text(out / PDF)[0]
+    for text in (docx, pdf.replace("\n", "")):
+        assert HOSTILE in text
+        assert "49" not in text.replace("2026-01-09", "")
+    assert not any(f.rule == "R-COM-6" for f in result.findings), result.findings
+
+
+def test_fetcher_serves_templates_only(ws):
+    renderer = PdfRenderer(ws / "templates")
+    target = ws / "x.pdf"
+    renderer.write('<link rel="stylesheet" href="file:///etc/passwd"><img src="file:///etc/hostname">'
+                   '<img src="http://example.com/a.png"><p style="background: url(../../../etc/passwd)">x</p>'
+                   '<link rel="stylesheet" href="base.css">', target)
+    refused = " ".join(renderer.fetcher.refused)
+    assert "file:///etc/passwd" in refused and "file:///etc/hostname" in refused
+    assert "http://example.com/a.png" in refused
+    assert target.exists()
+
+
+def test_control_characters_are_refused_with_a_message(ws):
+    set_background(ws, "正常文字\\x0b垂直制表", escape=False)  # a YAML escape: the parsed text holds U+000B
+    with pytest.raises(DataError) as info:
+        build(ws, EXAMPLE)
+    assert "project.background: 含有不可见控制字符 U+000B（第 5 个字符），Word 文档无法保存该字符，请删除" in str(info.value)
+
+
+def test_sandbox_blocks_python_internals(ws):
+    html = ws / "templates" / "html" / "CHT.html"
+    html.write_text(html.read_text(encoding="utf-8").replace(
+        "<h2>一、项目背景与目的</h2>", "<h2>一、项目背景与目的</h2>{{ project.__class__.__mro__ }}"), encoding="utf-8")
+    with pytest.raises(TemplateError, match="templates/html/CHT.html:4: 模板试图访问受限的内部属性"):
+        build(ws, EXAMPLE)
+
+
+def test_unknown_variable_names_template_line_and_variable(ws):
+    html = ws / "templates" / "html" / "CHT.html"
+    html.write_text(html.read_text(encoding="utf-8").replace("{{ project.purpose }}", "{{ project.porpose }}"),
+                    encoding="utf-8")
+    result = cli(ws, "build", EXAMPLE)
+    assert result.exit_code == 2
+    assert result.stderr == "错误：templates/html/CHT.html:6: 模板使用了未定义的变量：'dict object' has no attribute 'porpose'\n"
+
+
+def test_unknown_variable_in_docx_names_the_text_around_it(ws):
+    path = ws / "templates" / "docx" / "CHT.docx"
+    doc = Document(str(path))
+    doc.add_paragraph("客户签收人：{{ client.signer }}")
+    doc.save(str(path))
+    with pytest.raises(TemplateError) as info:
+        build(ws, EXAMPLE)
+    message = str(info.value)
+    assert message.startswith("templates/docx/CHT.docx: 模板使用了未定义的变量：'dict object' has no attribute 'signer'")
+    assert "客户签收人" in message
+
+
+def test_template_syntax_error_is_reported(ws):
+    html = ws / "templates" / "html" / "CHT.html"
+    html.write_text(html.read_text(encoding="utf-8").replace("{% for o in objectives %}", "{% for o in %}"),
+                    encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"templates/html/CHT.html:\d+: 模板语法错误"):
+        build(ws, EXAMPLE)
+
+
+def test_missing_heading_and_placeholder_are_found_in_rendered_pdf(ws):
+    html = ws / "templates" / "html" / "CHT.html"
+    text = html.read_text(encoding="utf-8").replace("<h2>九、成功标准</h2>", "<h2>九、TODO</h2>")
+    html.write_text(text, encoding="utf-8")
+    result = build(ws, EXAMPLE)
+    messages = [f.message for f in result.findings if f.rule == "R-COM-6"]
+    assert "PDF 正文缺少必备章节标题「成功标准」" in messages
+    assert any(m.startswith("PDF 中残留占位内容「TODO」") for m in messages)
+    assert not any(m.startswith("DOCX") for m in messages)
+    # a document failing an E rule is marked as a draft even though it is 已批准
+    assert "「草稿」本文档尚未批准" in pdf_text(ws / "output" / EXAMPLE / PDF)[0]
+
+
+def test_wrong_upper_amount_is_caught(ws):
+    html = ws / "templates" / "html" / "CHT.html"
+    html.write_text(html.read_text(encoding="utf-8").replace(
+        "{{ budget.total|upper_cny }}（{{ budget.total|yuan }}）", "人民币叁佰陆拾万零壹元整（{{ budget.total|yuan }}）"),
+        encoding="utf-8")
+    result = build(ws, EXAMPLE)
+    [f] = [f for f in result.findings if f.rule == "R-COM-5"]
+    assert f.message == "PDF 中大写「人民币叁佰陆拾万零壹元整」为 3600001.00，与小写 ¥3,600,000.00 不符"
+
+
+def test_iso_date_in_docx_prose_is_a_warning(ws):
+    path = ws / "templates" / "docx" / "CHT.docx"
+    doc = Document(str(path))
+    doc.add_paragraph("本章程自 {{ project.start|iso }} 起生效。")
+    doc.save(str(path))
+    result = build(ws, EXAMPLE)
+    [f] = [f for f in result.findings if f.rule == "R-COM-7"]
+    assert f.severity == "W"
+    assert f.message == "正文日期应写作「2026年1月5日」格式：「本章程自 2026-01-05 起生效。」"
+    assert result.documents[0].complete  # a warning never blocks
+
+
+def test_strict_check_fails_on_warnings(ws):
+    path = ws / "templates" / "docx" / "CHT.docx"
+    doc = Document(str(path))
+    doc.add_paragraph("本章程自 {{ project.start|iso }} 起生效。")
+    doc.save(str(path))
+    assert cli(ws, "check", "--strict", EXAMPLE).exit_code == 1
+
+
+def test_raw_control_character_in_the_file_is_located(ws):
+    path = ws / "projects" / EXAMPLE / "project.yaml"
+    text = path.read_text(encoding="utf-8").replace("  name: 华星精密 CRM 系统部署项目", "  name: 华星\x1f精密", 1)
+    path.write_text(text, encoding="utf-8")
+    result = cli(ws, "check", EXAMPLE)
+    assert result.exit_code == 2
+    assert "projects/huaxing-crm/project.yaml:5: 含有不可见控制字符 U+001F，请删除（文件中不允许出现）" in result.stderr
