@@ -1,34 +1,31 @@
 """Build: a project slug → ``output/<slug>/`` (DOCX + PDF per document, manifest.json, report).
 
-The recipe, top to bottom: load and validate everything, derive the figures once, run the data
-rules, render every document into a private folder, check the rendered text, write the manifest
-and the completeness report, then publish the folder in one atomic step. A failure anywhere
-leaves the previous output untouched.
+The recipe, top to bottom: load and validate everything, derive the figures once, plan the
+documents, reuse those whose inputs did not change, render the others into a private folder and
+check what was rendered, write the manifest and the completeness report, then publish the folder
+in one atomic step. A failure anywhere leaves the previous output untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dates, output
+from . import dates, incremental, output
 from .artifacts.registry import Artifact, Instance, buildable
-from .check import docx_findings, pdf_font_findings, strings_in, text_findings
 from .config import load_settings
 from .context import build_context, is_draft
 from .errors import ChecksFailed
-from .extract import docx_text, pdf_headings, pdf_text
 from .facts import Facts
 from .loader import load_project, project_dir
 from .manifest import write_manifest, write_report
-from .render.docx import render_docx
-from .render.pdf import PdfRenderer
 from .rules import Finding, run_data_rules
-from .templating import make_env
 from .validate import validate
 
 Notify = Callable[[str], None]
@@ -64,12 +61,14 @@ class OutputFile:
 
 @dataclass
 class DocumentResult:
-    """One built document: its files and its findings."""
+    """One built document: its files, its findings, and whether it was reused unchanged."""
 
     instance: Instance
     version: str
     files: list[OutputFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    reused: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -84,6 +83,7 @@ class BuildResult:
     out_dir: Path
     documents: list[DocumentResult]
     missing: list[Artifact]
+    seconds: float = 0.0
 
     @property
     def findings(self) -> list[Finding]:
@@ -94,6 +94,10 @@ class BuildResult:
 
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "W"]
+
+    @property
+    def rebuilt(self) -> list[DocumentResult]:
+        return [d for d in self.documents if not d.reused]
 
 
 def load_facts(ws: Workspace, slug: str) -> Facts:
@@ -128,12 +132,30 @@ def _sha256(path: Path) -> str:
 
 
 class Renderer:
-    """Renders documents of one build, sharing the Jinja environments and the font configuration."""
+    """Renders documents, sharing the Jinja environments and fonts across documents and builds.
+
+    The heavy renderers (docxtpl, WeasyPrint) are imported on first use, so a build that reuses
+    every document never loads them.
+    """
 
     def __init__(self, ws: Workspace):
         self.ws = ws
-        self.docx_env = make_env()
-        self.pdf = PdfRenderer(ws.templates)
+        self._docx_env = None
+        self._pdf = None
+
+    @property
+    def docx_env(self):
+        if self._docx_env is None:
+            from .templating import make_env
+            self._docx_env = make_env()
+        return self._docx_env
+
+    @property
+    def pdf(self):
+        if self._pdf is None:
+            from .render.pdf import PdfRenderer
+            self._pdf = PdfRenderer(self.ws.templates)
+        return self._pdf
 
     def render(self, facts: Facts, instance: Instance, folder: Path) -> DocumentResult:
         """Data rules → render → rendered checks; re-render as 「草稿」 if the checks fail."""
@@ -144,15 +166,19 @@ class Renderer:
         data_findings = run_data_rules(facts, artifact, key, instance.label)
         has_errors = any(f.severity == "E" for f in data_findings)
         draft = is_draft(facts, artifact, key, has_errors)
-        files, rendered = self._render_files(facts, instance, folder, version, draft)
+        files, rendered = self._render_files(facts, instance, folder, version, draft, result.seconds)
         if not draft and any(f.severity == "E" for f in rendered):
-            files, rendered = self._render_files(facts, instance, folder, version, True)
+            files, rendered = self._render_files(facts, instance, folder, version, True, result.seconds)
         result.files = files
         result.findings = data_findings + rendered
         return result
 
     def _render_files(self, facts: Facts, instance: Instance, folder: Path, version: str,
-                      draft: bool) -> tuple[list[OutputFile], list[Finding]]:
+                      draft: bool, seconds: dict[str, float]) -> tuple[list[OutputFile], list[Finding]]:
+        from .check import docx_findings, pdf_font_findings, strings_in, text_findings
+        from .extract import docx_text, pdf_headings, pdf_text
+        from .render.docx import render_docx
+
         artifact, key = instance.artifact, instance.key
         context = build_context(facts, artifact, key, draft)
         sections = artifact.sections
@@ -165,9 +191,11 @@ class Renderer:
         for fmt in artifact.formats:
             target = folder / file_name(instance, version, fmt)
             where = f"output/{facts.slug}/{target.name}"
+            started = time.perf_counter()
             if fmt == "docx":
                 render_docx(self.ws.templates / "docx" / f"{artifact.code}.docx", context, self.docx_env,
                             target, _properties(doc, facts), stamp)
+                seconds["docx"] = time.perf_counter() - started
                 extracted = docx_text(target)
                 findings += text_findings(instance.label, fmt, where, extracted.text, extracted.headings,
                                           sections, values, data_strings)
@@ -175,10 +203,12 @@ class Renderer:
             elif fmt == "pdf":
                 html = self.pdf.html(f"{artifact.code}.html", context)
                 self.pdf.write(html, target)
+                seconds["pdf"] = time.perf_counter() - started
                 text, _pages = pdf_text(target)
                 findings += text_findings(instance.label, fmt, where, text, pdf_headings(target),
                                           sections, values, data_strings)
                 findings += pdf_font_findings(instance.label, where, data_strings)
+            seconds[f"{fmt}+check"] = time.perf_counter() - started
             files.append(OutputFile(fmt, target, _sha256(target)))
         return files, findings
 
@@ -193,29 +223,61 @@ def _properties(doc: dict, facts: Facts) -> dict[str, str]:
     }
 
 
-def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True,
+def _reuse(cached: dict | None, fingerprint: str, previous: Path, staging: Path,
+           instance: Instance, version: str) -> DocumentResult | None:
+    """The previous build's files for ``instance``, linked into ``staging``, if still valid."""
+    if not cached or cached.get("fingerprint") != fingerprint:
+        return None
+    files = []
+    for fmt, name, digest in cached["files"]:
+        old = previous / name
+        if not old.is_file() or _sha256(old) != digest:
+            return None
+        new = staging / name
+        try:
+            os.link(old, new)
+        except OSError:
+            shutil.copy2(old, new)
+        files.append(OutputFile(fmt, new, digest))
+    return DocumentResult(instance, version, files, incremental.findings_of(cached), reused=True)
+
+
+def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, force: bool = False,
           notify: Notify | None = None, renderer: Renderer | None = None) -> BuildResult:
     """Build every document of ``projects/<slug>/`` into ``output/<slug>/``.
 
-    With ``publish=False`` (``salespm check``) the files are rendered and checked in a private
-    folder that is then discarded. With ``strict`` any E finding stops the build before publishing.
+    Unchanged documents are reused from the previous output (``force`` renders everything).
+    With ``publish=False`` (``salespm check``) nothing is written to ``output/<slug>/``. With
+    ``strict`` any finding stops the build before publishing.
     """
-    ws = Workspace(root)
+    started = time.perf_counter()
+    ws = Workspace(root.resolve())
     say = notify or (lambda message: None)
     facts = load_facts(ws, slug)
     instances, missing = plan(facts)
     renderer = renderer or Renderer(ws)
     with output.locked(ws.output, slug, notify=say):
         output.recover(ws.output, slug)
+        previous = ws.output / slug
+        cache = {} if force else incremental.read_cache(previous)
+        prints = incremental.Fingerprints(facts, ws.templates)
         staging = output.staging_dir(ws.output, slug)
         try:
-            documents = []
+            documents, entries = [], {}
             for n, instance in enumerate(instances, 1):
-                say(f"[{n}/{len(instances)}] 生成 {instance.label} {instance.artifact.title}")
-                documents.append(renderer.render(facts, instance, staging))
+                version = facts.control(instance.artifact.code, instance.key)[0].version or "V0.1"
+                fingerprint = prints.of(instance)
+                document = _reuse(cache.get(instance.label), fingerprint, previous, staging, instance, version)
+                if document is None:
+                    say(f"[{n}/{len(instances)}] 生成 {instance.label} {instance.artifact.title}")
+                    document = renderer.render(facts, instance, staging)
+                documents.append(document)
+                entries[instance.label] = incremental.entry(
+                    fingerprint, [(f.format, f.path.name, f.sha256) for f in document.files], document.findings)
             result = BuildResult(slug, ws.output / slug, documents, missing)
             write_manifest(staging, result, facts)
             write_report(staging, result, facts)
+            incremental.write_cache(staging, entries)
             if strict and (result.errors() or result.warnings()):
                 raise ChecksFailed(_strict_message(result))
             if publish:
@@ -224,6 +286,7 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True,
         finally:
             if staging.exists():
                 shutil.rmtree(staging)
+    result.seconds = time.perf_counter() - started
     return result
 
 

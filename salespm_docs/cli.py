@@ -63,26 +63,68 @@ def _print_findings(findings, strict: bool) -> None:
 
 
 @main.command()
-@click.argument("slug")
+@click.argument("slug", required=False)
+@click.option("--all", "all_projects", is_flag=True, help="生成 projects/ 下的全部项目。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="与 --all 一起使用：并行的进程数。")
+@click.option("--force", is_flag=True, help="不复用上次的结果，全部重新生成。")
 @click.option("--strict", is_flag=True, help="有任何错误或警告即失败，并且不更新输出目录。")
 @click.pass_obj
-def build(ctx: Ctx, slug: str, strict: bool) -> None:
-    """生成 projects/SLUG/ 的全部文档到 output/SLUG/。"""
+def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int, force: bool, strict: bool) -> None:
+    """生成 projects/SLUG/ 的全部文档到 output/SLUG/（未变化的文档直接复用）。"""
+    if all_projects:
+        if slug:
+            raise click.UsageError("--all 与项目名不能同时使用")
+        _build_all(ctx, jobs, force)
+        return
+    if not slug:
+        raise click.UsageError("请给出项目名（projects/ 下的文件夹名），或使用 --all")
     from .build import build as run_build
 
     with err.status("准备中…") as status:
-        result = _run(ctx, run_build, ctx.root, slug, strict=strict, notify=lambda m: status.update(m))
+        result = _run(ctx, run_build, ctx.root, slug, strict=strict, force=force,
+                      notify=lambda m: status.update(m))
     for d in result.documents:
         state = "完整" if d.complete else f"不完整（{sum(1 for f in d.findings if f.severity == 'E')} 个错误，已标记草稿）"
+        reused = "（未变化，复用）" if d.reused else ""
         for f in d.files:
-            out.out(f"  {f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path}  {state}")
+            out.out(f"  {f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path}  {state}{reused}")
     for a in result.missing:
         out.out(f"  （跳过）{a.code} {a.title}：项目数据中尚无此文档所需的数据")
     errors, warnings = result.errors(), result.warnings()
-    out.out(f"已生成 {sum(len(d.files) for d in result.documents)} 个文件到 output/{slug}/；"
-            f"错误 {len(errors)} 个，警告 {len(warnings)} 个。详见 output/{slug}/完整性报告.md")
+    out.out(f"已生成 {sum(len(d.files) for d in result.documents)} 个文件到 output/{slug}/"
+            f"（重新生成 {len(result.rebuilt)} 份文档，复用 {len(result.documents) - len(result.rebuilt)} 份，"
+            f"用时 {result.seconds:.1f} 秒）；错误 {len(errors)} 个，警告 {len(warnings)} 个。"
+            f"详见 output/{slug}/完整性报告.md")
     if errors or warnings:
         out.out("运行 salespm check " + slug + " 查看每一项检查发现。")
+
+
+def _build_all(ctx: Ctx, jobs: int, force: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import build_all
+    from .build import Workspace
+    from .status import all_projects
+
+    slugs = all_projects(Workspace(ctx.root))
+    if not slugs:
+        out.out("projects/ 下没有项目。")
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as progress:
+        task = progress.add_task(f"生成 {len(slugs)} 个项目（{jobs} 个进程）", total=len(slugs))
+        outcomes = _run(ctx, build_all, ctx.root, slugs, jobs, force,
+                        lambda o: progress.advance(task))
+    failed = [o for o in outcomes if o.failure]
+    for o in outcomes:
+        if o.failure:
+            out.out(f"  {o.slug}：失败 —— {o.failure.splitlines()[0]}")
+        else:
+            out.out(f"  {o.slug}：{o.files} 个文件（重新生成 {o.rebuilt}/{o.documents}），错误 {o.errors}，警告 {o.warnings}")
+    out.out(f"完成 {len(outcomes) - len(failed)}/{len(outcomes)} 个项目。")
+    if failed:
+        sys.exit(2)
 
 
 @main.command()

@@ -87,6 +87,8 @@ class Artifact:
     """Top-level data keys the document reads (``*`` = all); used for incremental rebuilds."""
     formats: tuple[str, ...] = ("docx", "pdf")
     """Output formats."""
+    fingerprint: Callable[["Facts", str | None], object] | None = None
+    """The data one document is made from, for incremental rebuilds (default: ``depends_on`` keys)."""
 
     @property
     def title(self) -> str:

@@ -45,6 +45,7 @@ class PdfRenderer:
     """Renders HTML templates to PDF, sharing one font configuration across documents."""
 
     def __init__(self, templates: Path):
+        templates = templates.resolve()
         self.templates = templates
         self.html_dir = templates / "html"
         self.env = make_env(self.html_dir)

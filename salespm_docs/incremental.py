@@ -1,0 +1,113 @@
+"""Incremental builds: a document instance → a fingerprint of everything it is made from.
+
+The fingerprint covers the data the artifact reads (``depends_on``, or its own ``fingerprint``
+hook), the roster and its control block, the settings, the date, the templates, and the package
+(version and source). When the fingerprint of a document matches the previous build and its files
+are intact, the build reuses them instead of rendering again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .rules import Finding
+
+if TYPE_CHECKING:
+    from .artifacts.registry import Instance
+    from .facts import Facts
+
+CACHE = ".salespm-cache.json"
+PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """Hash of the package source and defaults: a code change invalidates every document."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _files_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode())
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """Computes fingerprints for one build (shared parts hashed once)."""
+
+    def __init__(self, facts: "Facts", templates: Path):
+        self.facts = facts
+        self.templates = templates
+        shared = sorted((templates / "html").glob("*")) if (templates / "html").is_dir() else []
+        self._shared_templates = _files_hash([p for p in shared if p.is_file()])
+        self._dumps: dict[str, object] = {}
+        p = facts.project
+        self._common = json.dumps(
+            [__version__, code_hash(), facts.today.isoformat(), facts.settings.model_dump(mode="json"),
+             p.project.model_dump(mode="json"), p.client.model_dump(mode="json"),
+             [m.model_dump(mode="json") for m in p.team]],
+            sort_keys=True, ensure_ascii=False)
+
+    def _dump(self, key: str) -> object:
+        if key not in self._dumps:
+            value = getattr(self.facts.project, key)
+            self._dumps[key] = json.loads(json.dumps(_plain(value), default=str, sort_keys=True))
+        return self._dumps[key]
+
+    def of(self, instance: "Instance") -> str:
+        a, key = instance.artifact, instance.key
+        if a.fingerprint is not None:
+            data = a.fingerprint(self.facts, key)
+        else:
+            names = list(type(self.facts.project).model_fields) if "*" in a.depends_on else list(a.depends_on)
+            data = {name: self._dump(name) for name in names}
+        control = self.facts.control(a.code, key)[0].model_dump(mode="json")
+        templates = _files_hash([self.templates / "docx" / f"{a.code}.docx"])
+        payload = json.dumps([self._common, self._shared_templates, templates, a.code, key, control, data],
+                             default=str, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def read_cache(folder: Path) -> dict:
+    """The previous build's cache (label → fingerprint, files, findings), or empty."""
+    try:
+        return json.loads((folder / CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_cache(folder: Path, entries: dict) -> None:
+    (folder / CACHE).write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def entry(fingerprint: str, files: list[tuple[str, str, str]], findings: list[Finding]) -> dict:
+    """One cache entry: the fingerprint, (format, file name, sha256) of each file, and findings."""
+    return {"fingerprint": fingerprint, "files": [list(f) for f in files],
+            "findings": [asdict(f) for f in findings]}
+
+
+def findings_of(cached: dict) -> list[Finding]:
+    return [Finding(**f) for f in cached.get("findings", [])]
