@@ -1,0 +1,340 @@
+"""Benchmark harness (``make bench``): measured figures → bench/results/<stamp>.json and .md.
+
+Everything runs in one invocation so that ratios hold on a noisy machine: our PDF and DOCX
+renderers (warm, in process), the two baselines on the very same documents (the ``weasyprint``
+command once per document on the same HTML and fonts; LibreOffice headless converting the same
+DOCX), a cold build in a new process, a no-op rebuild, an edit of one weekly file, and a batch of
+50 generated projects at -j 1 and -j 2 with the peak memory of each worker.
+
+Options: ``--repeat N`` (default 5), ``--projects N`` (default 50), ``--skip-libreoffice``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "huaxing-crm"
+PY = sys.executable
+
+
+def stats(values: list[float]) -> dict:
+    return {"min": min(values), "median": statistics.median(values), "max": max(values), "n": len(values)}
+
+
+def workspace(base: Path) -> Path:
+    root = base / "ws"
+    root.mkdir()
+    shutil.copytree(ROOT / "templates", root / "templates")
+    (root / "projects").mkdir()
+    shutil.copytree(ROOT / "projects" / EXAMPLE, root / "projects" / EXAMPLE)
+    return root
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                   if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import docxtpl
+    import weasyprint
+    from weasyprint.text.ffi import pango
+
+    versions = {"python": platform.python_version(), "weasyprint": weasyprint.__version__,
+                "docxtpl": docxtpl.__version__, "pango": pango.pango_version()}
+    try:
+        from weasyprint.text.ffi import harfbuzz_subset
+        versions["harfbuzz_subset"] = "yes" if harfbuzz_subset else "no (fontTools)"
+    except ImportError:
+        versions["harfbuzz_subset"] = "no (fontTools)"
+    lo = shutil.which("soffice") or shutil.which("libreoffice")
+    if lo:
+        versions["libreoffice"] = subprocess.run([lo, "--version"], capture_output=True, text=True).stdout.strip()
+    return {"platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(),
+            "date": dt.datetime.now().isoformat(timespec="seconds"), "versions": versions}
+
+
+def sample_instances(facts):
+    """One instance of every buildable artifact (the middle week for per-week documents)."""
+    from salespm_docs.build import plan
+
+    instances, _ = plan(facts)
+    chosen = {}
+    for inst in instances:
+        chosen.setdefault(inst.artifact.code, []).append(inst)
+    return [group[len(group) // 2] for group in chosen.values()]
+
+
+def ours(root: Path, repeat: int, out: Path) -> tuple[dict, dict, dict, dict]:
+    """PDF and DOCX per document with our warm renderer; also writes each document's HTML/DOCX."""
+    from pypdf import PdfReader
+
+    from salespm_docs.build import Renderer, Workspace, load_facts
+    from salespm_docs.context import build_context
+    from salespm_docs.render.docx import render_docx
+
+    ws = Workspace(root)
+    facts = load_facts(ws, EXAMPLE)
+    renderer = Renderer(ws)
+    pdf, docx, pages, html_files = {}, {}, {}, {}
+    stamp = dt.datetime(2026, 1, 1)
+    for inst in sample_instances(facts):
+        code = inst.artifact.code
+        context = build_context(facts, inst.artifact, inst.key, False)
+        html = renderer.pdf.html(f"{code}.html", context)
+        html_path = root / "templates" / "html" / f"_bench_{code}.html"
+        html_path.write_text(html, encoding="utf-8")
+        html_files[code] = html_path
+        renderer.pdf.write(html, out / f"{code}.pdf")  # warm-up: fonts, caches
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            renderer.pdf.write(renderer.pdf.html(f"{code}.html", context), out / f"{code}.pdf")
+            times.append(time.perf_counter() - t)
+        pdf[code] = times
+        pages[code] = len(PdfReader(str(out / f"{code}.pdf")).pages)
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            render_docx(root / "templates" / "docx" / f"{code}.docx", context, renderer.docx_env,
+                        out / f"{code}.docx", {}, stamp)
+            times.append(time.perf_counter() - t)
+        docx[code] = times
+    return pdf, docx, pages, html_files
+
+
+def weasyprint_cli(html_files: dict, repeat: int, out: Path) -> dict:
+    """Baseline: the ``weasyprint`` command, once per document, same HTML, same fonts."""
+    exe = str(Path(PY).with_name("weasyprint"))
+    result = {}
+    for code, html in html_files.items():
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run([exe, str(html), str(out / f"{code}-cli.pdf")], check=True, capture_output=True)
+            times.append(time.perf_counter() - t)
+        result[code] = times
+    return result
+
+
+def ensure_libreoffice() -> str | None:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe:
+        return exe
+    print("安装 LibreOffice（仅基准测试需要）…", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "libreoffice-writer-nogui"],
+                   check=False, env=env, capture_output=True)
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice(exe: str, docx_dir: Path, codes: list[str], repeat: int, base: Path) -> dict:
+    """Baseline: LibreOffice headless converting the same DOCX to PDF, one process per document."""
+    profile = base / "lo-profile"
+    args = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+            "--outdir", str(base / "lo-out")]
+    subprocess.run(args + [str(docx_dir / f"{codes[0]}.docx")], capture_output=True, timeout=300)  # profile
+    result = {}
+    for code in codes:
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run(args + [str(docx_dir / f"{code}.docx")], capture_output=True, check=True, timeout=300)
+            times.append(time.perf_counter() - t)
+        result[code] = times
+    return result
+
+
+BUILD_SCRIPT = """
+import json, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+from salespm_docs.build import build
+r = build(Path(sys.argv[1]), sys.argv[2], force=sys.argv[3] == "force")
+print(json.dumps({"total": time.perf_counter() - t0, "build": r.seconds, "rebuilt": len(r.rebuilt),
+                  "documents": len(r.documents),
+                  "per_document": {d.instance.label: d.seconds for d in r.documents if not d.reused}}))
+"""
+
+
+def run_build(root: Path, mode: str = "") -> tuple[float, dict]:
+    t = time.perf_counter()
+    done = subprocess.run([PY, "-c", BUILD_SCRIPT, str(root), EXAMPLE, mode], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return time.perf_counter() - t, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cold_and_incremental(root: Path, repeat: int) -> dict:
+    cold, noop, details = [], [], None
+    for _ in range(max(2, repeat // 2)):
+        shutil.rmtree(root / "output", ignore_errors=True)
+        wall, info = run_build(root)
+        cold.append(wall)
+        details = info
+    for _ in range(repeat):
+        wall, info = run_build(root)
+        assert info["rebuilt"] == 0, info
+        noop.append(wall)
+    weekly = sorted((root / "projects" / EXAMPLE / "weekly").glob("*.yaml"))
+    edited = {}
+    if weekly:
+        target = weekly[len(weekly) // 2]
+        text = target.read_text(encoding="utf-8")
+        marker = "done:\n"
+        assert marker in text, f"{target} has no done: list"
+        target.write_text(text.replace(marker, marker + "  - 基准测试插入的一条完成事项\n", 1), encoding="utf-8")
+        wall, info = run_build(root)
+        edited = {"file": target.name, "seconds": wall, "rebuilt": info["rebuilt"], "documents": info["documents"],
+                  "rebuilt_documents": sorted(info["per_document"])}
+    per_doc = {label: s.get("pdf", 0) + s.get("docx", 0) for label, s in details["per_document"].items()}
+    return {"cold_seconds": stats(cold), "noop_seconds": stats(noop), "documents": details["documents"],
+            "cold_per_document_render_seconds": per_doc, "cold_internal": details["build"],
+            "edit_one_week": edited}
+
+
+def batch(base: Path, n: int) -> dict:
+    """50 generated projects (the example, renamed, with 4 weeks of reports) at -j 1 and -j 2."""
+    root = base / "batch"
+    shutil.copytree(ROOT / "templates", root / "templates")
+    for i in range(n):
+        dest = root / "projects" / f"bench-{i:03d}"
+        shutil.copytree(ROOT / "projects" / EXAMPLE, dest)
+        weekly = sorted((dest / "weekly").glob("*.yaml")) if (dest / "weekly").is_dir() else []
+        for extra in weekly[4:]:
+            extra.unlink()
+        project = dest / "project.yaml"
+        project.write_text(project.read_text(encoding="utf-8").replace(
+            "华星精密 CRM 系统部署项目", f"华星精密 CRM 系统部署项目（基准 {i:03d}）", 1), encoding="utf-8")
+    from salespm_docs.batch import build_all
+
+    slugs = [f"bench-{i:03d}" for i in range(n)]
+    result = {}
+    for jobs in (1, 2):
+        shutil.rmtree(root / "output", ignore_errors=True)
+        t = time.perf_counter()
+        outcomes = build_all(root, slugs, jobs=jobs, force=True)
+        wall = time.perf_counter() - t
+        failures = [o for o in outcomes if o.failure]
+        assert not failures, failures[0].failure
+        docs = sum(o.documents for o in outcomes)
+        result[f"j{jobs}"] = {"seconds": wall, "documents": docs, "docs_per_second": docs / wall,
+                              "peak_rss_mb_per_worker": stats([o.peak_rss_mb for o in outcomes])}
+    result["speedup_j2_over_j1"] = result["j2"]["docs_per_second"] / result["j1"]["docs_per_second"]
+    return result
+
+
+def summarise(per_doc: dict[str, list[float]]) -> dict:
+    out = {code: stats(v) for code, v in per_doc.items()}
+    out["all"] = stats([statistics.median(v) for v in per_doc.values()])
+    return out
+
+
+def markdown(r: dict) -> str:
+    m = r["machine"]
+    lines = [f"# salespm-docs benchmark — {m['date']}", "",
+             f"Machine: {m['cpu']} · {m['cores']} cores · {m['platform']}", "",
+             "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
+             "## Per document (seconds: min / median / max)", "",
+             "| doc | pages | our PDF | weasyprint CLI | LibreOffice DOCX→PDF | our DOCX |",
+             "|---|---|---|---|---|---|"]
+
+    def cell(d, code):
+        s = d.get(code)
+        return f"{s['min']:.3f} / **{s['median']:.3f}** / {s['max']:.3f}" if s else "—"
+
+    for code in r["pdf"]:
+        if code == "all":
+            continue
+        lines.append(f"| {code} | {r['pages'][code]} | {cell(r['pdf'], code)} | {cell(r['weasyprint_cli'], code)} | "
+                     f"{cell(r.get('libreoffice', {}), code)} | {cell(r['docx'], code)} |")
+    lines.append(f"| **median of medians** | | {cell(r['pdf'], 'all')} | {cell(r['weasyprint_cli'], 'all')} | "
+                 f"{cell(r.get('libreoffice', {}), 'all')} | {cell(r['docx'], 'all')} |")
+    ratios = r["ratios"]
+    lines += ["", "## Ratios (same run)", "",
+              f"- our PDF vs weasyprint command: **{ratios['weasyprint_cli_over_ours']:.1f}×** faster",
+              f"- our PDF vs LibreOffice: **{ratios.get('libreoffice_over_ours', float('nan')):.1f}×** faster", "",
+              "## Whole example project", ""]
+    b = r["build"]
+    c, n = b["cold_seconds"], b["noop_seconds"]
+    lines += [f"- cold build ({b['documents']} documents, new process, empty output/): "
+              f"{c['min']:.2f} / **{c['median']:.2f}** / {c['max']:.2f} s",
+              f"- no-op rebuild: {n['min']:.2f} / **{n['median']:.2f}** / {n['max']:.2f} s "
+              f"= **{100 * n['median'] / c['median']:.1f}%** of cold",
+              f"- editing one weekly file ({b['edit_one_week'].get('file', '—')}) rebuilt "
+              f"**{b['edit_one_week'].get('rebuilt', '—')}** of {b['documents']} documents "
+              f"({', '.join(b['edit_one_week'].get('rebuilt_documents', []))}) in "
+              f"{b['edit_one_week'].get('seconds', 0):.2f} s", "",
+              "Cold render time per document (DOCX + PDF, s):", "",
+              "| document | seconds |", "|---|---|"]
+    lines += [f"| {k} | {v:.3f} |" for k, v in b["cold_per_document_render_seconds"].items()]
+    bt = r["batch"]
+    lines += ["", f"## Batch: {r['options']['projects']} generated projects", "",
+              "| jobs | seconds | documents | docs/s | peak RSS per worker (MB, max) |", "|---|---|---|---|---|"]
+    for j in ("j1", "j2"):
+        x = bt[j]
+        lines.append(f"| {j[1:]} | {x['seconds']:.1f} | {x['documents']} | {x['docs_per_second']:.2f} | "
+                     f"{x['peak_rss_mb_per_worker']['max']:.0f} |")
+    lines += ["", f"Throughput -j 2 / -j 1: **{bt['speedup_j2_over_j1']:.2f}×**", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--projects", type=int, default=50)
+    parser.add_argument("--skip-libreoffice", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="salespm-bench-") as tmp:
+        base = Path(tmp)
+        root = workspace(base)
+        out = base / "docs"
+        out.mkdir()
+        print("1/5 我们的 PDF / DOCX 渲染…", flush=True)
+        pdf, docx, pages, html_files = ours(root, args.repeat, out)
+        print("2/5 基线：weasyprint 命令…", flush=True)
+        cli = weasyprint_cli(html_files, max(3, args.repeat // 2 + 1), out)
+        result = {"options": vars(args), "pages": pages, "pdf": summarise(pdf), "docx": summarise(docx),
+                  "weasyprint_cli": summarise(cli)}
+        lo = None if args.skip_libreoffice else ensure_libreoffice()
+        if lo:
+            print("3/5 基线：LibreOffice…", flush=True)
+            result["libreoffice"] = summarise(libreoffice(lo, out, list(pdf), max(3, args.repeat // 2 + 1), base))
+        else:
+            print("3/5 跳过 LibreOffice 基线", flush=True)
+        result["machine"] = machine()
+        for html in html_files.values():
+            html.unlink()
+        ours_median = result["pdf"]["all"]["median"]
+        result["ratios"] = {"weasyprint_cli_over_ours": result["weasyprint_cli"]["all"]["median"] / ours_median}
+        if "libreoffice" in result:
+            result["ratios"]["libreoffice_over_ours"] = result["libreoffice"]["all"]["median"] / ours_median
+        print("4/5 整个示例项目：冷构建、无变化重建、修改一周…", flush=True)
+        result["build"] = cold_and_incremental(root, args.repeat)
+        print(f"5/5 批量：{args.projects} 个项目，-j 1 与 -j 2…", flush=True)
+        result["batch"] = batch(base, args.projects)
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (results / f"{stamp}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    md = markdown(result)
+    (results / f"{stamp}.md").write_text(md, encoding="utf-8")
+    (results / "latest.md").write_text(md, encoding="utf-8")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
