@@ -1,0 +1,276 @@
+"""ACC 项目验收报告: the final acceptance, deliverable by deliverable against the charter, signed by both parties.
+
+Rules R-ACC-1…5 (ARTIFACTS.md §4). The charter's deliverables (CHT) are the checklist: each one
+must carry a result here (the CHT → ACC link of §5). 验收通过率 comes from
+``figures.outcomes.pass_rate`` and is compared with the configured target
+(``settings.acceptance.pass_rate_target``) and with the charter's success criterion that measures it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..facts import Facts
+from ..figures import outcomes
+from ..model.core import Target
+from ..money import format_yuan, to_upper
+from ..rules import rule
+from ..templating import pct
+from .registry import Artifact, register
+
+SECTIONS = ("项目概况", "验收依据", "验收范围与交付物清单", "验收过程", "验收结果", "遗留问题与整改",
+            "验收结论", "双方签字盖章")
+
+DEPENDS = ("project", "client", "team", "organisation", "success_criteria", "scope", "deliverables",
+           "acceptance", "documents")
+
+#: Results that leave work to do: each needs a 遗留问题 with 责任人 and 整改期限.
+NEEDS_FOLLOW_UP = ("有条件通过", "不通过")
+#: A pass rate written in the conclusion prose, e.g. 「验收通过率 90%」.
+STATED_RATE = re.compile(r"通过率\D{0,6}?(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def _results_by_id(facts: Facts) -> dict[str, object]:
+    acceptance = facts.project.acceptance
+    return {r.deliverable: r for r in acceptance.results} if acceptance else {}
+
+
+# -- rules --------------------------------------------------------------------------------
+
+@rule("R-ACC-1", "E", "章程中的每项交付物都有验收结果")
+def every_deliverable_judged(facts: Facts, artifact, key):
+    p, acceptance = facts.project, facts.project.acceptance
+    if acceptance is None:
+        yield ("acceptance",), "缺少验收数据（acceptance）"
+        return
+    charter = {d.id: d for d in p.deliverables if d.id}
+    if not charter:
+        yield ("deliverables",), "项目章程中没有带编号的交付物，无法逐项验收（deliverables）"
+    if not acceptance.results:
+        yield ("acceptance",), "缺少各交付物的验收结果（acceptance.results）"
+    seen: set[str] = set()
+    for i, r in enumerate(acceptance.results):
+        if r.deliverable not in charter:
+            yield ("acceptance", "results", i, "deliverable"), (
+                f"验收结果引用了项目章程中不存在的交付物 {r.deliverable}")
+        elif r.deliverable in seen:
+            yield ("acceptance", "results", i, "deliverable"), f"交付物 {r.deliverable} 的验收结果重复出现"
+        seen.add(r.deliverable)
+    judged = {r.deliverable for r in acceptance.results}
+    for i, d in enumerate(p.deliverables):
+        if d.id and d.id not in judged:
+            yield ("deliverables", i), (
+                f"项目章程交付物 {d.id}「{d.name}」没有出现在验收结果中（acceptance.results）")
+    for i, item in enumerate(acceptance.open_items):
+        if item.deliverable and item.deliverable not in charter:
+            yield ("acceptance", "open_items", i, "deliverable"), (
+                f"遗留问题引用了项目章程中不存在的交付物 {item.deliverable}")
+
+
+@rule("R-ACC-2", "E", "验收通过率按 通过 / 总数 重新计算，并与目标对照")
+def pass_rate_checked(facts: Facts, artifact, key):
+    acceptance = facts.project.acceptance
+    if acceptance is None:
+        return
+    rate = facts.derive(outcomes.pass_rate)
+    if rate is None:
+        yield ("acceptance",), "没有验收结果，无法计算验收通过率（通过 / 总数）"
+    for i, t in enumerate(facts.project.success_criteria):
+        if t.measure == "acceptance_pass_rate" and (t.operator is None or t.target is None):
+            yield ("success_criteria", i), (
+                f"成功标准 {t.id} 计量验收通过率，但缺少比较符或目标值，验收通过率无从对照")
+    if rate is not None and acceptance.conclusion:
+        for match in STATED_RATE.finditer(acceptance.conclusion):
+            if Decimal(match.group(1)) != rate:
+                yield ("acceptance", "conclusion"), (
+                    f"验收结论中写的验收通过率 {match.group(1)}% 与按结果计算的 {pct(rate)}"
+                    f"（通过 {_tally(facts)['passed']} / 总数 {_tally(facts)['total']}）不符")
+
+
+@rule("R-ACC-3", "E", "有条件通过与遗留问题都有责任人和整改期限")
+def open_items_owned(facts: Facts, artifact, key):
+    acceptance = facts.project.acceptance
+    if acceptance is None:
+        return
+    covered = {item.deliverable for item in acceptance.open_items if item.deliverable}
+    for i, r in enumerate(acceptance.results):
+        if r.result in NEEDS_FOLLOW_UP and r.deliverable not in covered:
+            yield ("acceptance", "results", i, "result"), (
+                f"交付物 {r.deliverable} 验收结果为「{r.result}」，但没有对应的遗留问题"
+                f"（acceptance.open_items 中 deliverable: {r.deliverable}）")
+    names = {d.id: d.name for d in facts.project.deliverables}
+    for i, item in enumerate(acceptance.open_items):
+        missing = [label for value, label in ((item.owner, "整改责任人（owner）"), (item.due, "整改期限（due）"))
+                   if value is None]
+        if missing:
+            which = (f"交付物 {item.deliverable}「{names[item.deliverable]}」的遗留问题" if item.deliverable in names
+                     else f"遗留问题「{item.description[:20]}…」")
+            yield ("acceptance", "open_items", i), f"{which}缺少{'、'.join(missing)}"
+
+
+@rule("R-ACC-4", "E", "甲乙双方签字盖章并注明日期")
+def both_parties_sign(facts: Facts, artifact, key):
+    p, acceptance = facts.project, facts.project.acceptance
+    if acceptance is None:
+        return
+    clients = {c.name for c in p.client.contacts}
+    team = {m.name for m in p.team}
+    for side, label, organisation, people, people_label in (
+            ("client", "甲方", p.client.name, clients, "客户联系人（client.contacts）"),
+            ("vendor", "乙方", p.project.company, team, "项目团队（team）")):
+        sign = getattr(acceptance, side)
+        if sign is None:
+            yield ("acceptance",), f"缺少{label}签字盖章（acceptance.{side}）"
+            continue
+        missing = [f"{name}（{field}）" for field, name in
+                   (("organisation", "单位名称"), ("representative", "代表签字"), ("date", "签字日期"))
+                   if getattr(sign, field) is None]
+        if missing:
+            yield ("acceptance", side), f"{label}签字盖章缺少{'、'.join(missing)}"
+        if sign.organisation and organisation and sign.organisation != organisation:
+            yield ("acceptance", side, "organisation"), (
+                f"{label}单位「{sign.organisation}」与{'客户名称' if side == 'client' else '乙方公司'}"
+                f"「{organisation}」不一致")
+        if sign.representative and sign.representative not in people:
+            yield ("acceptance", side, "representative"), (
+                f"{label}代表「{sign.representative}」应为{people_label}中的人")
+        if sign.date and sign.date < acceptance.date:
+            yield ("acceptance", side, "date"), f"{label}签字日期 {sign.date} 早于验收日期 {acceptance.date}"
+
+
+@rule("R-ACC-5", "E", "验收日期不早于最后一项交付物的完成日期")
+def accepted_after_completion(facts: Facts, artifact, key):
+    acceptance = facts.project.acceptance
+    if acceptance is None:
+        return
+    for i, r in enumerate(acceptance.results):
+        if r.completed is None:
+            yield ("acceptance", "results", i), (
+                f"交付物 {r.deliverable} 缺少完成日期（completed），无法核对验收日期")
+        elif r.completed > acceptance.date:
+            yield ("acceptance", "results", i, "completed"), (
+                f"交付物 {r.deliverable} 的完成日期 {r.completed} 晚于验收日期 {acceptance.date}：不能验收尚未完成的交付物")
+
+
+# -- context ------------------------------------------------------------------------------
+
+def _tally(facts: Facts) -> dict:
+    results = facts.project.acceptance.results if facts.project.acceptance else []
+    count = {name: sum(1 for r in results if r.result == name) for name in ("通过", "有条件通过", "不通过")}
+    return {"total": len(results), "passed": count["通过"], "conditional": count["有条件通过"],
+            "failed": count["不通过"], "pass_rate": facts.derive(outcomes.pass_rate)}
+
+
+def _verdict(value: bool | None) -> str:
+    return {True: "达成", False: "未达成", None: "无法判定"}[value]
+
+
+def _targets(facts: Facts) -> tuple[dict, list[dict]]:
+    """The configured target (headline) and every target the pass rate is held to."""
+    rate = facts.derive(outcomes.pass_rate)
+    goal = facts.settings.acceptance.pass_rate_target
+    configured = Target(id="CFG", metric="客户验收通过率", operator="≥", target=goal, unit="%")
+    headline = {"source": "验收通过率目标", "operator": "≥", "target": goal, "unit": "%", "actual": rate,
+                "verdict": _verdict(outcomes.achieved(configured, rate))}
+    rows, same = [], False
+    for t in facts.project.success_criteria:
+        if t.measure != "acceptance_pass_rate":
+            continue
+        same = same or (t.operator == "≥" and t.target == goal)
+        rows.append({"source": f"项目章程成功标准 {t.id}（{t.metric or '客户验收通过率'}）",
+                     "operator": t.operator, "target": t.target, "unit": t.unit or "%",
+                     "actual": rate,
+                     "verdict": _verdict(outcomes.achieved(t, rate))})
+    if not same:
+        rows.insert(0, {**headline, "source": "公司验收通过率目标（配置）"})
+    return headline, rows
+
+
+def _person(facts: Facts, name: str) -> str:
+    role = facts.roster.get(name)
+    if role and role.startswith("客户·"):
+        role = role[3:]
+    return f"{name}（{role}）" if role else name
+
+
+def context(facts: Facts, key: str | None) -> dict:
+    p, a = facts.project, facts.project.acceptance
+    results = _results_by_id(facts)
+    charter_ids = {d.id for d in p.deliverables}
+    rows = []
+    for d in p.deliverables:
+        r = results.get(d.id)
+        rows.append({"id": d.id, "name": d.name, "criteria": d.acceptance_criteria, "owner": d.owner,
+                     "due": d.due, "completed": r.completed if r else None,
+                     "result": r.result if r else "未验收", "note": r.note if r else "验收结果中未列出"})
+    for r in a.results:
+        if r.deliverable not in charter_ids:
+            rows.append({"id": r.deliverable, "name": "（章程中无此交付物）", "criteria": None, "owner": None,
+                         "due": None, "completed": r.completed, "result": r.result, "note": r.note})
+    names = {d.id: d.name for d in p.deliverables}
+    clients = {c.name for c in p.client.contacts}
+    headline, targets = _targets(facts)
+    open_items = [{**item.model_dump(), "deliverable_name": names.get(item.deliverable, item.deliverable)}
+                  for item in a.open_items]
+    variance = facts.derive(outcomes.schedule_variance)
+    return {
+        "acceptance": {"date": a.date, "method": a.method, "location": a.location, "basis": list(a.basis),
+                       "conclusion": a.conclusion},
+        "overview": {
+            "manager": p.organisation.manager,
+            "client_contact": p.organisation.client_contact,
+            "contract_amount": p.project.contract_amount,
+            "deliverable_count": len(p.deliverables),
+            "schedule_note": _schedule_note(variance),
+        },
+        "participants": {
+            "client": [_person(facts, n) for n in a.participants if n in clients],
+            "vendor": [_person(facts, n) for n in a.participants if n not in clients],
+        },
+        "scope_items": list(p.scope.included),
+        "rows": rows,
+        "tally": _tally(facts),
+        "rate_target": headline,
+        "targets": targets,
+        "open_items": open_items,
+        "parties": {side: {"organisation": s.organisation if s else None,
+                           "representative": s.representative if s else None,
+                           "date": s.date if s else None}
+                    for side, s in (("client", a.client), ("vendor", a.vendor))},
+    }
+
+
+def _schedule_note(variance: int | None) -> str:
+    if variance is None:
+        return "—"
+    if variance == 0:
+        return "按计划完工日期验收"
+    return f"较计划完工日期{'提前' if variance < 0 else '延后'} {abs(variance)} 个工作日"
+
+
+def key_values(facts: Facts, key: str | None) -> list[str]:
+    p, a = facts.project, facts.project.acceptance
+    values = [p.project.name, p.client.name, "有条件通过" if any(r.result == "有条件通过" for r in a.results) else "",
+              "（盖章）"]
+    rate = facts.derive(outcomes.pass_rate)
+    if rate is not None:
+        values.append(pct(rate))
+    if p.project.contract_amount is not None:
+        values += [format_yuan(p.project.contract_amount), to_upper(p.project.contract_amount)]
+    values += [d.name for d in p.deliverables]
+    values += [item.owner for item in a.open_items if item.owner]
+    values += [s.organisation for s in (a.client, a.vendor) if s and s.organisation]
+    return values
+
+
+ACCEPTANCE = register(Artifact(
+    code="ACC",
+    sections=SECTIONS,
+    context=context,
+    rules=(every_deliverable_judged, pass_rate_checked, open_items_owned, both_parties_sign,
+           accepted_after_completion),
+    key_values=key_values,
+    depends_on=DEPENDS,
+    present=lambda project: project.acceptance is not None,
+))
