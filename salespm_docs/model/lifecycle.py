@@ -327,9 +327,11 @@ class Cause(Model):
     """未达标目标的原因。"""
 
     target: Ident
-    """目标或成功标准编号（O1、S2…）。"""
+    """目标或成功标准编号（O1、S2…），须为项目章程中未达成的一项。"""
     cause: Text
-    """原因。"""
+    """原因（实际值由系统计算并显示，此处不再录入数字）。"""
+    category: Literal["客户", "商务", "需求", "技术", "资源", "管理", "外部"] | None = None
+    """原因类别。"""
 
 
 class Improvement(Model):
@@ -344,12 +346,18 @@ class Improvement(Model):
 
 
 class Retrospective(Model):
-    """项目复盘。"""
+    """项目复盘。实际值不在此录入：目标回顾由项目章程的目标与成功标准及各文档数据计算得出。"""
 
     date: dt.date
     """复盘会日期。"""
+    location: Text | None = None
+    """复盘会地点 / 形式。"""
+    host: Person | None = None
+    """复盘会主持人。"""
+    summary: Text | None = None
+    """项目总体评价（一段话，不重复录入各项实际值）。"""
     participants: list[Person] = []
-    """参会人员。"""
+    """参会人员（核心团队、管理层、客户接口人）。"""
     results: dict[Literal["范围", "进度", "成本", "质量", "满意度", "回款"], Text] = {}
     """结果评估（范围、进度、成本、质量、满意度、回款各一段）。"""
     causes: list[Cause] = []
