@@ -275,3 +275,12 @@ def test_missing_result_renders_as_draft_with_the_row_marked(tmp_path):
     assert ["D9", "运维手册", "未验收", "验收结果中未列出"] in table
     assert "「草稿」" in docx.text and "「草稿」" in pdf
     assert "8 / 9 = 88.9%" in docx.text    # over the results recorded; R-ACC-1 flags the gap
+
+
+def test_full_build_lists_acc_complete(example_build):
+    import json
+    out, _ = example_build
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = [f for f in manifest["files"] if f["artifact"] == "ACC"]
+    assert sorted(f["path"] for f in files) == [DOCX, PDF]
+    assert all(f["complete"] for f in files)
