@@ -25,6 +25,8 @@ class DecisionMaker(Model):
     """在决策中的作用：决策者、影响者、使用者、技术把关。"""
     attitude: Literal["支持", "中立", "反对", "未知"] | None = None
     """态度。"""
+    concern: Text | None = None
+    """关注点（此人最在意什么）。"""
 
 
 class Dimension(Model):
@@ -38,6 +40,8 @@ class Dimension(Model):
     """得分，1–5 的整数。"""
     assessment: Text | None = None
     """书面评估（不能只给分数）。"""
+    basis: list[Text] = []
+    """评分依据（事实、案例、证据），逐条列出。"""
 
 
 class OppRisk(Model):
@@ -51,6 +55,8 @@ class OppRisk(Model):
     """应对。"""
     risk_id: Ident | None = None
     """对应风险登记册中的编号（高风险必须登记）。"""
+    owner: Person | None = None
+    """应对责任人。"""
 
 
 class ResourceGap(Model):
@@ -64,6 +70,23 @@ class ResourceGap(Model):
     """补足方案。"""
     accepted: bool = False
     """明确接受该缺口（无补足方案时须为 true）。"""
+    owner: Person | None = None
+    """补足责任人。"""
+    due: dt.date | None = None
+    """补足期限。"""
+
+
+class Competitor(Model):
+    """竞争态势中的一个竞争对手。"""
+
+    name: Text
+    """竞争对手（名称或类型）。"""
+    strengths: Text | None = None
+    """对手优势。"""
+    weaknesses: Text | None = None
+    """对手劣势。"""
+    response: Text | None = None
+    """我方对策。"""
 
 
 class Opportunity(Model):
@@ -75,6 +98,10 @@ class Opportunity(Model):
     """商机来源。"""
     summary: Text | None = None
     """商机概况。"""
+    needs: list[Text] = []
+    """客户痛点与需求，逐条列出。"""
+    client_budget: Text | None = None
+    """客户预算范围及落实情况。"""
     expected_amount: Money | None = None
     """预计签约金额（元）。"""
     expected_sign_date: dt.date | None = None
@@ -85,6 +112,10 @@ class Opportunity(Model):
     """各维度得分、权重与书面评估。"""
     competition: Text | None = None
     """竞争态势补充说明（对手、优劣势）。"""
+    competitors: list[Competitor] = []
+    """主要竞争对手及我方对策。"""
+    payment_terms: Text | None = None
+    """客户提出或预期的付款条件。"""
     risks: list[OppRisk] = []
     """关键风险提示。"""
     gaps: list[ResourceGap] = []
@@ -93,6 +124,12 @@ class Opportunity(Model):
     """结论（须与可行性评分所在区间一致）。"""
     recommendation: Text | None = None
     """建议。"""
+    next_steps: list[Text] = []
+    """后续行动（推进或有条件推进时的具体动作）。"""
+    assessors: list[Person] = []
+    """评估小组成员（须在项目名册中）。"""
+    approval_opinion: Text | None = None
+    """审批意见。"""
 
 
 class TaskProgress(Model):
