@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from pydantic import ValidationInfo, field_validator
+
 from .types import Ident, Level, Model, Money, Number, Operator, Percent, Person, Stage, Text
 
 
@@ -37,6 +39,11 @@ class ProjectInfo(Model):
     """立项批准的预算上限（元）；项目章程预算不得超过它。"""
     currency: Literal["CNY"] = "CNY"
     """币种，目前仅支持人民币。"""
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        return _not_before(end, info.data.get("start"), "结束日期", "开始日期")
 
 
 class Contact(Model):
@@ -242,6 +249,11 @@ class Risk(Model):
     closed: dt.date | None = None
     """关闭日期。"""
 
+    @field_validator("closed")
+    @classmethod
+    def _closed_after_identified(cls, closed: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _not_before(closed, info.data.get("identified"), "关闭日期", "识别日期")
+
 
 class WbsItem(Model):
     """工作分解结构（WBS）中的一项；叶子任务即进度表的行。"""
@@ -264,3 +276,15 @@ class WbsItem(Model):
     """计划结束。"""
     predecessors: list[Ident] = []
     """前置任务的 WBS 编码。"""
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _not_before(end, info.data.get("start"), "计划结束", "计划开始")
+
+
+def _not_before(end, start, end_label: str, start_label: str):
+    """A range that ends before it starts is malformed data, not an incomplete document."""
+    if end is not None and start is not None and end < start:
+        raise ValueError(f"{end_label} {end} 早于{start_label} {start}")
+    return end
