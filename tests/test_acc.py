@@ -274,7 +274,7 @@ def test_missing_result_renders_as_draft_with_the_row_marked(tmp_path):
     table = next(t for t in docx.tables if t[0] == ["编号", "交付物", "验收结果", "说明"])
     assert ["D9", "运维手册", "未验收", "验收结果中未列出"] in table
     assert "「草稿」" in docx.text and "「草稿」" in pdf
-    assert "8 / 9 = 88.9%" in docx.text    # over the results recorded; R-ACC-1 flags the gap
+    assert "8 / 10 = 80%" in docx.text    # over the charter deliverables: a missing result is not 通过
 
 
 def test_full_build_lists_acc_complete(example_build):

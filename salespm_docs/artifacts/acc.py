@@ -158,7 +158,8 @@ def accepted_after_completion(facts: Facts, artifact, key):
 def _tally(facts: Facts) -> dict:
     results = facts.project.acceptance.results if facts.project.acceptance else []
     count = {name: sum(1 for r in results if r.result == name) for name in ("通过", "有条件通过", "不通过")}
-    return {"total": len(results), "passed": count["通过"], "conditional": count["有条件通过"],
+    passed, total = facts.derive(outcomes.pass_counts) or (0, len(results))
+    return {"total": total, "passed": passed, "conditional": count["有条件通过"],
             "failed": count["不通过"], "pass_rate": facts.derive(outcomes.pass_rate)}
 
 

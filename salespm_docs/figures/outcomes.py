@@ -16,13 +16,24 @@ from .calendar import workday_delta
 ONE_DECIMAL = Decimal("0.1")
 
 
-def pass_rate(facts) -> Decimal | None:
-    """验收通过率 = 通过 / 总数 (%), over the acceptance results; 有条件通过 is not 通过."""
+def pass_counts(facts) -> tuple[int, int] | None:
+    """(通过, 总数): 总数 is the charter's deliverables (a deliverable without a result is not
+    通过); without charter deliverables, the results recorded. 有条件通过 is not 通过."""
     acceptance = facts.project.acceptance
     if acceptance is None or not acceptance.results:
         return None
-    passed = sum(1 for r in acceptance.results if r.result == "通过")
-    return (Decimal(passed) * 100 / len(acceptance.results)).quantize(ONE_DECIMAL)
+    charter = {d.id for d in facts.project.deliverables if d.id}
+    results = [r for r in acceptance.results if not charter or r.deliverable in charter]
+    passed = len({r.deliverable for r in results if r.result == "通过"})
+    return passed, len(charter) or len(results)
+
+
+def pass_rate(facts) -> Decimal | None:
+    """验收通过率 = 通过 / 总数 (%)."""
+    counts = pass_counts(facts)
+    if counts is None or not counts[1]:
+        return None
+    return (Decimal(counts[0]) * 100 / counts[1]).quantize(ONE_DECIMAL)
 
 
 def final_installment(facts):
