@@ -26,7 +26,7 @@ from .facts import Facts
 from .loader import load_project, project_dir
 from .manifest import write_manifest, write_report
 from .rules import Finding, run_data_rules
-from .validate import validate
+from .validate import check_files, validate
 
 Notify = Callable[[str], None]
 
@@ -105,8 +105,10 @@ def load_facts(ws: Workspace, slug: str) -> Facts:
     folder = project_dir(ws.projects, slug)
     loaded = load_project(folder, ws.root)
     project = validate(loaded)
+    check_files(project, folder, loaded.source)
     settings = load_settings(ws.root, folder)
-    return Facts(slug=slug, project=project, settings=settings, source=loaded.source, today=dates.today())
+    return Facts(slug=slug, project=project, settings=settings, source=loaded.source, today=dates.today(),
+                 folder=folder)
 
 
 def plan(facts: Facts) -> tuple[list[Instance], list[Artifact]]:

@@ -47,7 +47,7 @@ def build_context(facts: Facts, artifact: Artifact, key: str | None, draft: bool
         "doc": doc_block(facts, artifact, key, draft),
         "project": p.project.model_dump(),
         "client": p.client.model_dump(),
-        "company": {"name": p.project.company, "code": p.project.company_code},
+        "company": {"name": p.project.company, "code": p.project.company_code, "logo": facts.logo_uri},
         "people": facts.roster,
     }
     own = artifact.context(facts, key)

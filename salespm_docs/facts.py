@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 
 from .config import Settings
 from .loader import Path_, SourceMap, format_path
@@ -25,6 +26,8 @@ class Facts:
     settings: Settings
     source: SourceMap
     today: dt.date
+    folder: Path | None = None
+    """The project folder (files the data names, such as the logo, are read from it)."""
 
     def derive(self, fn):
         """``fn(self)``, computed once per build: shared figures (``figures/``) go through here."""
@@ -74,6 +77,21 @@ class Facts:
         return [(line.category, line.amount,
                  (line.amount * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0))
                 for line in self.project.budget.lines]
+
+    # -- files -------------------------------------------------------------------------------
+    @cached_property
+    def logo_uri(self) -> str | None:
+        """The logo as a ``data:`` URI (the PDF fetcher never reads the project folder)."""
+        import base64
+
+        from .validate import LOGO_TYPES
+
+        logo = self.project.project.logo
+        if logo is None or self.folder is None:
+            return None
+        path = self.folder / logo
+        data = base64.b64encode(path.read_bytes()).decode()
+        return f"data:{LOGO_TYPES[path.suffix.lower()]};base64,{data}"
 
     # -- people shortcuts ------------------------------------------------------------------
     @cached_property

@@ -123,6 +123,9 @@ def _yaml_problem(exc: yaml.YAMLError, display: str, text: str = "") -> Problem:
     context = str(getattr(exc, "context", "") or "")
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
+    start = getattr(exc, "context_mark", None)
+    if "quoted scalar" in context and start is not None:
+        return Problem(display, start.line + 1, "", f"YAML 语法错误：引号未闭合（第 {start.line + 1} 行开始的字符串到文件末尾仍未结束）")
     for needle, chinese in _YAML_MESSAGES:
         if needle in text or needle in context:
             return Problem(display, line, "", f"YAML 语法错误：{chinese}")

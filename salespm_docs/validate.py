@@ -11,6 +11,7 @@ import re
 import types
 import typing
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
@@ -79,7 +80,10 @@ def _message(err: dict, loc: tuple) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     found = f"，实际为{_show(value)}" if not isinstance(value, dict) or kind != "missing" else ""
     if kind == "missing":
-        return "缺少必填字段"
+        model = model_at(loc)
+        field = model.model_fields.get(str(loc[-1])) if model else None
+        about = f"（{field.description.rstrip('。')}）" if field is not None and field.description else ""
+        return f"缺少必填字段{about}"
     if kind == "extra_forbidden":
         model = model_at(loc)
         names = list(model.model_fields) if model else []
@@ -92,11 +96,14 @@ def _message(err: dict, loc: tuple) -> str:
     if kind == "literal_error":
         return f"应为以下之一：{_literal_choices(ctx)}{found}"
     if kind in ("string_type",):
-        return f"应为文本，实际为{_kind(value)} {_show(value)}"
+        shown = "" if isinstance(value, (list, dict)) else f" {_show(value)}"
+        return f"应为文本，实际为{_kind(value)}{shown}"
     if kind == "string_too_short":
         return "不能为空"
-    if kind == "string_too_long":
-        return f"文本过长：{len(str(value))} 个字符，上限 {ctx.get('max_length')} 个字符"
+    if kind in ("string_too_long", "too_long"):
+        unit = "个字符" if isinstance(value, str) else "项"
+        actual = len(value) if isinstance(value, (str, list, dict)) else ctx.get("actual_length")
+        return f"{'文本' if isinstance(value, str) else '列表'}过长：{actual} {unit}，上限 {ctx.get('max_length')} {unit}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         hint = _PATTERN_HINTS.get(pattern, "编号只能包含字母、数字和 . _ -，且不超过 32 个字符")
@@ -114,7 +121,8 @@ def _message(err: dict, loc: tuple) -> str:
     if kind == "list_type":
         return f"应为列表（每项以「- 」开头），实际为{_kind(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"应为「键: 值」映射，实际为{_kind(value)} {_show(value)}"
+        shown = "" if isinstance(value, (list, dict)) else f" {_show(value)}"
+        return f"应为「键: 值」映射，实际为{_kind(value)}{shown}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         limit = {k: v for k, v in ctx.items()}
         return f"超出范围（{limit}）{found}"
@@ -155,8 +163,34 @@ def validate(loaded: Loaded) -> Project:
         found = problems_from(exc, loaded.source)
         if loaded.problems:
             # a file that did not parse leaves its keys out: do not also call them missing
-            found = [p for p in found if not (p.message == "缺少必填字段" and "." not in p.key and "[" not in p.key)]
+            found = [p for p in found if not (p.message.startswith("缺少必填字段") and "." not in p.key and "[" not in p.key)]
         problems += found
     if problems:
         raise DataError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return project
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+MAX_LOGO_BYTES = 1024 * 1024
+
+
+def check_files(project: Project, folder: Path, source: SourceMap) -> None:
+    """Files the data names must exist inside the project folder (symlinks resolved)."""
+    problems = []
+    logo = project.project.logo
+    if logo is not None:
+        where = ("project", "logo")
+        file, line = source.locate(where)
+        path = folder / logo
+        real = path.resolve()
+        if not real.is_relative_to(folder.resolve()):
+            problems.append(Problem(file, line, "project.logo", f"「{logo}」指向项目文件夹之外（符号链接），已拒绝"))
+        elif not real.is_file():
+            problems.append(Problem(file, line, "project.logo", f"找不到文件「{logo}」（应放在 {folder.name}/ 下）"))
+        elif real.suffix.lower() not in LOGO_TYPES:
+            problems.append(Problem(file, line, "project.logo",
+                                    f"不支持的图片格式「{real.suffix}」，应为 {'、'.join(LOGO_TYPES)}"))
+        elif real.stat().st_size > MAX_LOGO_BYTES:
+            problems.append(Problem(file, line, "project.logo", "图片过大（上限 1 MB）"))
+    if problems:
+        raise DataError(problems)

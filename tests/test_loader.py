@@ -27,7 +27,7 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         "错误：项目数据有误（共 2 处）：\n"
-        "  projects/bad-unknown-key/project.yaml: team: 缺少必填字段\n"
+        "  projects/bad-unknown-key/project.yaml: team: 缺少必填字段（项目名册（乙方成员）。文档中出现的每个人都须在名册或客户联系人中）\n"
         "  projects/bad-unknown-key/project.yaml:11: teams: 未知字段「teams」；是否想写「team」？\n"
     )
 
@@ -49,8 +49,8 @@ def test_every_problem_is_reported_at_once_with_file_line_and_key(tmp_path):
         "  projects/bad-types/project.yaml:6: project.stage: 应为以下之一：启动、规划、执行、监控、收尾，实际为「结束」\n"
         "  projects/bad-types/project.yaml:7: project.start: 日期不存在，实际为「2026-02-30」（请检查月份与天数）\n"
         "  projects/bad-types/project.yaml:9: project.contract_amount: 金额最多两位小数（分），实际为 1000.005；不做截断，请修正数据\n"
-        "  projects/bad-types/project.yaml:15: team[1].role: 缺少必填字段\n"
-        "  projects/bad-types/project.yaml:17: team[2].role: 应为文本，实际为列表 列表\n"
+        "  projects/bad-types/project.yaml:15: team[1].role: 缺少必填字段（项目角色，如 项目经理、技术负责人、交付负责人）\n"
+        "  projects/bad-types/project.yaml:17: team[2].role: 应为文本，实际为列表\n"
     )
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import ValidationInfo, field_validator
 
-from .types import Ident, Level, Model, Money, Number, Operator, Percent, Person, Stage, Text
+from .types import Ident, Level, Model, Money, Number, Operator, Percent, Person, ProjectFile, Stage, Text
 
 
 class ProjectInfo(Model):
@@ -39,6 +39,8 @@ class ProjectInfo(Model):
     """立项批准的预算上限（元）；项目章程预算不得超过它。"""
     currency: Literal["CNY"] = "CNY"
     """币种，目前仅支持人民币。"""
+    logo: ProjectFile | None = None
+    """公司标志图片：项目文件夹内的 PNG / JPG / SVG 文件的相对路径，显示在 PDF 封面。"""
 
     @field_validator("end")
     @classmethod

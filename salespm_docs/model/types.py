@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
@@ -120,3 +121,15 @@ DocStatus = Literal["草稿", "评审中", "已批准", "已作废"]
 Version = Annotated[str, StringConstraints(pattern=r"^V\d+\.\d+$")]
 Ident = Annotated[str, BeforeValidator(_as_text), StringConstraints(strip_whitespace=True,
                                                                     pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
+
+
+def _project_file(value: str) -> str:
+    text = value.replace("\\", "/")
+    path = PurePosixPath(text)
+    if path.is_absolute() or ".." in path.parts or text.startswith("~") or ":" in text:
+        raise ValueError(f"文件路径「{value}」必须是项目文件夹内的相对路径（不能以 / 开头，不能包含 ..）")
+    return path.as_posix()
+
+
+#: A file inside the project folder, e.g. ``logo.png``; never absolute, never ``..``.
+ProjectFile = Annotated[Text, AfterValidator(_project_file)]
