@@ -51,8 +51,11 @@ class Fingerprints:
     def __init__(self, facts: "Facts", templates: Path):
         self.facts = facts
         self.templates = templates
-        shared = sorted((templates / "html").glob("*")) if (templates / "html").is_dir() else []
-        self._shared_templates = _files_hash([p for p in shared if p.is_file()])
+        from .artifacts.registry import CATALOGUE
+
+        # base.html, macros.html, base.css …: every file that is not one document's own template
+        html = sorted((templates / "html").glob("*")) if (templates / "html").is_dir() else []
+        self._shared_templates = _files_hash([p for p in html if p.is_file() and p.stem not in CATALOGUE])
         self._dumps: dict[str, object] = {}
         p = facts.project
         self._common = json.dumps(
@@ -73,9 +76,11 @@ class Fingerprints:
             data = a.fingerprint(self.facts, key)
         else:
             names = list(type(self.facts.project).model_fields) if "*" in a.depends_on else list(a.depends_on)
-            data = {name: self._dump(name) for name in names}
+            # each document's own control block is hashed below; the others' do not concern it
+            data = {name: self._dump(name) for name in names if name != "documents"}
         control = self.facts.control(a.code, key)[0].model_dump(mode="json")
-        templates = _files_hash([self.templates / "docx" / f"{a.code}.docx"])
+        templates = _files_hash([self.templates / "docx" / f"{a.code}.docx",
+                                 self.templates / "html" / f"{a.code}.html"])
         payload = json.dumps([self._common, self._shared_templates, templates, a.code, key, control, data],
                              default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()

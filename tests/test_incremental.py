@@ -1,0 +1,112 @@
+"""Incremental rebuilds: what is rebuilt and what is not (speed itself is only benchmarked)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from salespm_docs import incremental
+from salespm_docs.build import build
+
+from conftest import EXAMPLE, ROOT, make_workspace
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A workspace whose example was built once (tests copy it and edit the copy)."""
+    root = make_workspace(tmp_path_factory.mktemp("inc"), (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    build(root, EXAMPLE)
+    return root
+
+
+@pytest.fixture
+def ws(built, tmp_path):
+    import shutil
+    root = tmp_path / "ws"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def rebuilt(result) -> set[str]:
+    return {d.instance.label for d in result.rebuilt}
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_nothing_changed_rebuilds_nothing_and_keeps_files(ws):
+    out = ws / "output" / EXAMPLE
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = build(ws, EXAMPLE)
+    assert rebuilt(result) == set()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_manifest_of_a_noop_build_still_matches_the_files(ws):
+    build(ws, EXAMPLE)
+    out = ws / "output" / EXAMPLE
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for f in manifest["files"]:
+        assert hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+
+
+def test_editing_the_opportunity_rebuilds_only_opp(ws):
+    path = ws / "projects" / EXAMPLE / "opportunity.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# 一行注释\n", encoding="utf-8")
+    assert rebuilt(build(ws, EXAMPLE)) == set()  # a comment or blank line is not a change of data
+    edit(ws / "projects" / EXAMPLE / "opportunity.yaml", "date: 2025-12-15", "date: 2025-12-14")
+    assert rebuilt(build(ws, EXAMPLE)) == {"OPP"}
+
+
+def test_editing_one_documents_control_block_rebuilds_only_that_document(ws):
+    edit(ws / "projects" / EXAMPLE / "documents.yaml", "summary: 启动会签署，正式发布", "summary: 启动会签署并正式发布")
+    assert rebuilt(build(ws, EXAMPLE)) == {"CHT"}
+
+
+def test_editing_a_template_rebuilds_only_its_documents(ws):
+    edit(ws / "templates" / "html" / "CHT.html", "<h2>一、项目背景与目的</h2>", "<h2>一、项目背景与目的</h2>\n")
+    assert rebuilt(build(ws, EXAMPLE)) == {"CHT"}
+
+
+def test_editing_a_shared_template_rebuilds_everything(ws):
+    before = build(ws, EXAMPLE)
+    edit(ws / "templates" / "html" / "base.css", "body { margin: 0; }", "body { margin: 0; padding: 0; }")
+    result = build(ws, EXAMPLE)
+    assert rebuilt(result) == {d.instance.label for d in before.documents}
+
+
+def test_changing_configuration_rebuilds_everything(ws):
+    (ws / "projects" / EXAMPLE / "config.yaml").write_text("acceptance:\n  pass_rate_target: 90\n", encoding="utf-8")
+    result = build(ws, EXAMPLE)
+    assert rebuilt(result) == {d.instance.label for d in result.documents}
+
+
+def test_changing_the_package_rebuilds_everything(ws, monkeypatch):
+    monkeypatch.setattr(incremental, "code_hash", lambda: "a different package")
+    result = build(ws, EXAMPLE)
+    assert rebuilt(result) == {d.instance.label for d in result.documents}
+
+
+def test_a_damaged_output_file_is_rendered_again(ws):
+    out = ws / "output" / EXAMPLE
+    target = next(out.glob("CHT_*.pdf"))
+    target.write_bytes(b"%PDF-1.7 damaged")
+    result = build(ws, EXAMPLE)
+    assert rebuilt(result) == {"CHT"}
+    assert target.read_bytes().startswith(b"%PDF") and len(target.read_bytes()) > 10_000
+
+
+def test_force_rebuilds_everything(ws):
+    result = build(ws, EXAMPLE, force=True)
+    assert rebuilt(result) == {d.instance.label for d in result.documents}
+
+
+def test_reused_documents_keep_their_findings(ws, tmp_path):
+    first = build(ws, EXAMPLE, force=True)
+    again = build(ws, EXAMPLE)
+    assert [str(f) for f in again.findings] == [str(f) for f in first.findings]
