@@ -46,7 +46,8 @@ def project_status(ws: Workspace, slug: str) -> ProjectStatus:
     try:
         facts = load_facts(ws, slug)
     except SalespmError as exc:
-        return ProjectStatus(slug, error=str(exc).splitlines()[0])
+        lines = [line.strip() for line in str(exc).splitlines()]
+        return ProjectStatus(slug, error="".join(lines[:2]) + ("…" if len(lines) > 2 else ""))
     p = facts.project.project
     docs: list[DocStatus] = []
     for artifact in buildable():
