@@ -68,10 +68,14 @@ def value_text(t: Target, value: Decimal | None) -> str:
     return UNKNOWN if value is None else f"{number(value)}{t.unit or ''}"
 
 
-def _passed(acceptance) -> dict[str, int]:
+def _results(facts: Facts) -> dict[str, int]:
+    """How many charter deliverables got each acceptance result (the inputs of 验收通过率)."""
+    charter = {d.id for d in facts.project.deliverables if d.id}
+    latest = {r.deliverable: r.result for r in facts.project.acceptance.results
+              if not charter or r.deliverable in charter}
     counts = {"通过": 0, "有条件通过": 0, "不通过": 0}
-    for r in acceptance.results:
-        counts[r.result] += 1
+    for result in latest.values():
+        counts[result] += 1
     return counts
 
 
@@ -85,12 +89,14 @@ def basis(facts: Facts, measure: str | None) -> str:
     p = facts.project
     acceptance = p.acceptance
     if measure == "acceptance_pass_rate":
-        if acceptance is None or not acceptance.results:
+        counts = facts.derive(outcomes.pass_counts)
+        if counts is None:
             return "尚无验收结果"
-        counts = _passed(acceptance)
-        extra = "、".join(f"{k} {n} 项" for k, n in counts.items() if k != "通过" and n)
-        return (f"验收通过 {counts['通过']} 项 / 验收交付物 {len(acceptance.results)} 项"
-                + (f"（{extra}）" if extra else ""))
+        passed, total = counts
+        others = _results(facts)
+        others["未验收"] = max(total - sum(others.values()), 0)
+        extra = "、".join(f"{k} {n} 项" for k, n in others.items() if k != "通过" and n)
+        return f"验收通过 {passed} 项 / 交付物 {total} 项" + (f"（{extra}）" if extra else "")
     if measure == "payment_cycle":
         final = outcomes.final_installment(facts)
         if final is None:
@@ -100,8 +106,8 @@ def basis(facts: Facts, measure: str | None) -> str:
             return f"{head}；尚无验收日期"
         if final.received_date is None:
             due = facts.derive(outcomes.final_payment_due)
-            return f"验收日期 {cn_date(acceptance.date)}；{head}尚未实收（应于 {cn_date(due)} 前收回）"
-        return f"验收日期 {cn_date(acceptance.date)}；{head}，于 {cn_date(final.received_date)} 实收"
+            return f"验收日期{cn_date(acceptance.date)}；{head}尚未实收（应于{cn_date(due)}前收回）"
+        return f"验收日期{cn_date(acceptance.date)}；{head}，于{cn_date(final.received_date)}实收"
     if measure == "csat":
         survey = facts.derive(outcomes.latest_survey)
         if survey is None:
@@ -116,16 +122,16 @@ def basis(facts: Facts, measure: str | None) -> str:
             return "尚无周进度成本数据"
         kind = "完工预测成本" if week.cost.forecast_at_completion is not None else "累计实际成本"
         cost = facts.derive(outcomes.actual_cost)
-        return f"{week.week} 周{kind} {format_yuan(cost)} / 预算 {format_yuan(facts.budget_total)}"
+        return f"{week.week}周报{kind} {format_yuan(cost)} / 预算 {format_yuan(facts.budget_total)}"
     if measure == "sales_amount":
         amount = p.project.contract_amount
         return "尚未签约" if amount is None else f"合同金额 {format_yuan(amount)}（{format_wan(amount)}）"
     if measure == "schedule_variance":
         if acceptance is None:
-            return f"计划完工 {cn_date(p.project.end)}；尚未验收"
+            return f"计划完工{cn_date(p.project.end)}；尚未验收"
         delta = facts.derive(outcomes.schedule_variance)
         how = "按期" if delta == 0 else (f"延后 {delta} 个工作日" if delta > 0 else f"提前 {-delta} 个工作日")
-        return f"计划完工 {cn_date(p.project.end)}，验收 {cn_date(acceptance.date)}（{how}）"
+        return f"计划完工{cn_date(p.project.end)}，验收{cn_date(acceptance.date)}（{how}）"
     return "未指定计算口径"
 
 
@@ -194,7 +200,7 @@ def every_target_reviewed(facts: Facts, artifact, key):
             yield (name, i), f"{label} {t.id} 缺少指标、比较符或目标值，目标回顾无法判断是否达成"
 
 
-def _missing_data(facts: Facts, measure: str) -> tuple[tuple, str]:
+def _missing_data(facts: Facts, measure: str) -> tuple[tuple | str, str]:
     """Where the data a measure needs should be, and what is missing there."""
     p = facts.project
     source, need, path = SOURCES[measure]
@@ -206,6 +212,9 @@ def _missing_data(facts: Facts, measure: str) -> tuple[tuple, str]:
         return ("payments", i), f"回款数据 payments[{i}] 尾款尚未实收（received_date），{source}"
     if measure == "payment_cycle":
         return ("acceptance",), "验收数据 acceptance（验收日期），项目验收报告（ACC）"
+    if measure == "cost_variance" and not p.weekly:
+        # weekly data lives in its own folder, one file per week: point there, not at project.yaml
+        return f"projects/{facts.slug}/weekly/: weekly[].cost", f"{need}，{source}"
     if measure == "csat" and p.surveys:
         i = p.surveys.index(facts.derive(outcomes.latest_survey))
         return ("surveys", i, "responses"), f"满意度数据 surveys[{i}] 没有答卷（responses），{source}"
