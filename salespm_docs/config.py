@@ -159,26 +159,12 @@ def load_settings(root: Path, project_folder: Path | None = None) -> Settings:
         data = load_yaml(path, display, source, problems)
         if problems:
             raise ConfigError(str(DataError(problems, header="配置文件有误")))
-        partial = _merge(merged, data or {})
+        candidate = _merge(merged, data or {})
         try:
-            Settings.model_validate(partial) if path == DEFAULTS else _check_partial(data or {})
+            # the layers below were valid, so whatever fails now was written in this file
+            Settings.model_validate(candidate)
         except ValidationError as exc:
-            raise ConfigError(str(DataError(problems_from(exc, source), header="配置文件有误"))) from None
-        merged = partial
+            found = problems_from(exc, source, root=Settings)
+            raise ConfigError(str(DataError(found, header="配置文件有误"))) from None
+        merged = candidate
     return Settings.model_validate(merged)
-
-
-def _check_partial(data: dict) -> None:
-    """Validate an override file on its own: known keys and right types, nothing required."""
-    from pydantic import create_model
-
-    def partial_of(model: type[Model]) -> type[Model]:
-        fields = {}
-        for name, field in model.model_fields.items():
-            annotation = field.annotation
-            if isinstance(annotation, type) and issubclass(annotation, Model):
-                annotation = partial_of(annotation)
-            fields[name] = (annotation | None, None)
-        return create_model(f"Partial{model.__name__}", __base__=Model, **fields)
-
-    partial_of(Settings).model_validate(data)

@@ -76,16 +76,16 @@ def _literal_choices(ctx: dict) -> str:
     return "、".join(choices) if choices else expected
 
 
-def _message(err: dict, loc: tuple) -> str:
+def _message(err: dict, loc: tuple, root: type[BaseModel] = Project) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     found = f"，实际为{_show(value)}" if not isinstance(value, dict) or kind != "missing" else ""
     if kind == "missing":
-        model = model_at(loc)
+        model = model_at(loc, root)
         field = model.model_fields.get(str(loc[-1])) if model else None
         about = f"（{field.description.rstrip('。')}）" if field is not None and field.description else ""
         return f"缺少必填字段{about}"
     if kind == "extra_forbidden":
-        model = model_at(loc)
+        model = model_at(loc, root)
         names = list(model.model_fields) if model else []
         hint = did_you_mean(str(loc[-1]), names)
         if not hint and names:
@@ -140,14 +140,14 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def problems_from(exc: ValidationError, source: SourceMap) -> list[Problem]:
+def problems_from(exc: ValidationError, source: SourceMap, root: type[BaseModel] = Project) -> list[Problem]:
     """Every pydantic error as a located Chinese ``Problem``."""
     problems = []
     seen = set()
     for err in exc.errors(include_url=False):
         loc = _clean_loc(tuple(err["loc"]))
         file, line = source.locate(loc)
-        problem = Problem(file, line, format_path(loc), _message(err, loc))
+        problem = Problem(file, line, format_path(loc), _message(err, loc, root))
         if problem not in seen:
             seen.add(problem)
             problems.append(problem)
