@@ -121,7 +121,7 @@ def locked(output: Path, slug: str, wait: float = 600.0,
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise BuildLocked(
-                            f"项目 {slug} 的另一个构建已运行超过 {wait:.0f} 秒仍未结束；"
+                            f"项目 {slug} 的另一个构建已运行超过 {wait:g} 秒仍未结束；"
                             f"如确认没有构建在运行，请删除 {path}") from None
                     time.sleep(0.1)
         try:
