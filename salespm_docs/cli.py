@@ -56,6 +56,15 @@ def main(click_ctx: click.Context, root: Path, debug: bool) -> None:
     click_ctx.obj = Ctx(root.resolve(), debug)
 
 
+def _progress(status):
+    """A notify callback: updates the spinner; outside a terminal, prints what matters (waiting)."""
+    def notify(message: str) -> None:
+        status.update(message)
+        if not err.is_terminal and "等待" in message:
+            err.out(message)
+    return notify
+
+
 def _print_findings(findings, strict: bool) -> None:
     for f in findings:
         level = "错误" if f.severity == "E" else "警告"
@@ -83,7 +92,7 @@ def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int, force: bool
 
     with err.status("准备中…") as status:
         result = _run(ctx, run_build, ctx.root, slug, strict=strict, force=force,
-                      notify=lambda m: status.update(m))
+                      notify=_progress(status))
     for d in result.documents:
         state = "完整" if d.complete else f"不完整（{sum(1 for f in d.findings if f.severity == 'E')} 个错误，已标记草稿）"
         reused = "（未变化，复用）" if d.reused else ""
@@ -136,7 +145,7 @@ def check(ctx: Ctx, slug: str, strict: bool) -> None:
     from .build import build as run_build
 
     with err.status("检查中…") as status:
-        result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=lambda m: status.update(m))
+        result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=_progress(status))
     _print_findings(result.findings, strict)
     errors, warnings = result.errors(), result.warnings()
     out.out(f"检查了 {len(result.documents)} 份文档：错误 {len(errors)} 个，警告 {len(warnings)} 个。")

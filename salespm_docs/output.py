@@ -50,7 +50,10 @@ def staging_dir(output: Path, slug: str) -> Path:
 
 
 def recover(output: Path, slug: str) -> None:
-    """Undo what a killed build left: restore a published folder caught between two renames."""
+    """Undo what a killed build left: restore a published folder caught between two renames.
+
+    Called under the project's lock, so every temporary folder of ``slug`` is a dead build's.
+    """
     dest, old = output / slug, output / f".{slug}.old"
     if old.exists():
         if dest.exists():
@@ -58,19 +61,7 @@ def recover(output: Path, slug: str) -> None:
         else:
             old.rename(dest)
     for leftover in output.glob(f".{slug}.tmp-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid != os.getpid()
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -310,24 +310,17 @@ def test_publish_by_exchange_replaces_the_old_output(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [SLUG]
 
 
-def test_recover_removes_a_finished_old_folder_and_dead_staging_only(tmp_path):
+def test_recover_removes_a_finished_old_folder_and_every_staging_of_the_project(tmp_path):
+    # recover() runs under the project's lock: any temporary folder of the project is a dead build's
     out = tmp_path / "output"
     _fake_build(out / SLUG, "新")
     _fake_build(out / f".{SLUG}.old", "旧")
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    _fake_build(out / f".{SLUG}.tmp-{dead.pid}", "被杀死的构建")
-    alive = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE)
-    try:
-        _fake_build(out / f".{SLUG}.tmp-{alive.pid}", "正在运行的构建")
-        _fake_build(out / ".other.tmp-1", "另一个项目")
-        output.recover(out, SLUG)
-        assert (out / SLUG / "doc.txt").read_text(encoding="utf-8") == "新"
-        assert sorted(p.name for p in out.iterdir()) == sorted(
-            [SLUG, f".{SLUG}.tmp-{alive.pid}", ".other.tmp-1"])
-    finally:
-        alive.stdin.close()
-        alive.wait(timeout=30)
+    _fake_build(out / f".{SLUG}.tmp-{os.getpid()}", "被杀死的构建（进程号可能已被复用）")
+    _fake_build(out / f".{SLUG}.tmp-999999", "被杀死的构建")
+    _fake_build(out / ".other.tmp-1", "另一个项目")
+    output.recover(out, SLUG)
+    assert (out / SLUG / "doc.txt").read_text(encoding="utf-8") == "新"
+    assert sorted(p.name for p in out.iterdir()) == sorted([SLUG, ".other.tmp-1"])
 
 
 # ------------------------------------------------------------------------------- two builds at once
