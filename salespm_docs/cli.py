@@ -196,7 +196,8 @@ def status(ctx: Ctx, slug: str | None) -> None:
             name = f"{d.artifact.code} {d.artifact.title}" + (f"（{d.key}）" if d.key else "")
             state = STATE_LABELS[d.state]
             color = {"complete": "green", "incomplete": "yellow", "missing": "red"}[d.state]
-            table.add_row(name, d.artifact.stage, f"[{color}]{state}[/]", str(d.errors) if d.errors else "")
+            stage = d.artifact.stage if d.due else f"{d.artifact.stage}（未到阶段）"
+            table.add_row(name, stage, f"[{color}]{state}[/]", str(d.errors) if d.errors else "")
         out.print(table)
 
 

@@ -24,6 +24,8 @@ class DocStatus:
     key: str | None
     state: str
     errors: int = 0
+    due: bool = True
+    """False for a document whose data exists before its stage is reached (shown, not required)."""
 
 
 @dataclass
@@ -51,15 +53,16 @@ def project_status(ws: Workspace, slug: str) -> ProjectStatus:
     p = facts.project.project
     docs: list[DocStatus] = []
     for artifact in buildable():
-        if not is_due(artifact, p.stage):
-            continue
-        if not artifact.present(facts.project):
-            docs.append(DocStatus(artifact, None, "missing"))
+        due = is_due(artifact, p.stage)
+        present = artifact.present(facts.project)
+        if not present:
+            if due:
+                docs.append(DocStatus(artifact, None, "missing"))
             continue
         for key in artifact.instances(facts.project):
             label = f"{artifact.code} {key}" if key else artifact.code
             errors = sum(1 for f in run_data_rules(facts, artifact, key, label) if f.severity == "E")
-            docs.append(DocStatus(artifact, key, "incomplete" if errors else "complete", errors))
+            docs.append(DocStatus(artifact, key, "incomplete" if errors else "complete", errors, due))
     return ProjectStatus(slug, p.name, p.stage, docs)
 
 
