@@ -49,7 +49,7 @@ class Facts:
         for i, week in enumerate(self.project.weekly):
             if key is not None and week.week == key and week.document is not None:
                 base = self.project.documents.get(code, DocControl())
-                merged = base.model_copy(update=week.document.model_dump(exclude_unset=True))
+                merged = base.model_copy(update={k: getattr(week.document, k) for k in week.document.model_fields_set})
                 return merged, ("weekly", i, "document")
         return self.project.documents.get(code, DocControl()), ("documents", code)
 
