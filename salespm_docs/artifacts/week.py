@@ -1,0 +1,330 @@
+"""WEEK 周进度报告: one document per reported ISO week, from ``weekly/<week>.yaml`` and the WBS.
+
+Every figure comes from the 项目进度表 (PRG) snapshot of that week (``figures/progress.py``), so
+the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md §4):
+
+- R-WEEK-1: no missing week between the first report and the *current date*, which is today, or
+  the day the project finished (acceptance date; the planned end once in 收尾) if that is earlier:
+  a closed project is not asked for reports after it ended. The frequency is
+  ``communication.report_frequency`` (每周: every week; 每两周: at most one week in a row without a
+  report). A week with no working day (春节) needs no report; a week needs one once its last
+  working day has come. A gap is reported once, on the report before it.
+- R-WEEK-2: every task behind plan has 延期原因 and 纠正措施.
+- R-WEEK-3: a 红 status names an issue or a risk with an owner; every issue has an owner and
+  every 需客户配合事项 a client contact and a due date.
+- R-WEEK-4: the stated figures agree with the snapshot: tasks are WBS leaves, 完成% agrees with
+  the actual dates and never goes back, actual dates lie within the reported week, active tasks
+  are reported, milestones and risks exist, cost data is present and consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import PurePosixPath
+
+from ..dates import cn_date
+from ..facts import Facts
+from ..figures import progress
+from ..money import format_yuan, to_upper
+from ..rules import rule
+from .registry import Artifact, register
+
+SECTIONS = ("报告期", "总体状态", "本周完成", "下周计划", "里程碑状态", "进度偏差", "成本执行",
+            "风险与问题", "需客户配合事项")
+
+DEPENDS = ("project", "client", "team", "milestones", "budget", "risks", "wbs", "weekly", "acceptance",
+           "documents")
+
+
+def _report(facts: Facts, key: str):
+    """(index, report) of the week ``key`` (the first, if the week is duplicated)."""
+    for i, week in enumerate(facts.project.weekly):
+        if week.week == key:
+            return i, week
+    raise KeyError(key)
+
+
+def _file_of(facts: Facts, index: int) -> str:
+    return facts.source.locate(("weekly", index))[0]
+
+
+# -- R-WEEK-1 -------------------------------------------------------------------------------
+
+def _missing_runs(required: list[str], reported: set[str]) -> list[list[str]]:
+    runs, run = [], []
+    for week in required:
+        if week in reported:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(week)
+    return runs + ([run] if run else [])
+
+
+def _horizon_text(facts: Facts, last: str) -> str:
+    finish = progress.finish_date(facts)
+    if finish and finish <= facts.today:
+        how = "验收" if facts.project.acceptance is not None else "结束"
+        return f"应报至 {last}（项目已于{cn_date(finish)}{how}，此后不再要求周报）"
+    return f"应报至 {last}（截至{cn_date(facts.today)}）"
+
+
+@rule("R-WEEK-1", "E", "周进度报告按沟通频率连续，无缺周")
+def series_complete(facts: Facts, artifact, key):
+    reports = facts.project.weekly
+    same = [i for i, w in enumerate(reports) if w.week == key]
+    for i in same[1:]:
+        yield ("weekly", i, "week"), (f"{key} 有 {len(same)} 份周报（"
+                                      f"{'、'.join(_file_of(facts, j) for j in same)}）；每周只能有一份")
+    for i in same:
+        stem = PurePosixPath(_file_of(facts, i)).stem
+        if stem != key and stem[:4].isdigit():
+            yield ("weekly", i, "week"), f"文件名 {stem}.yaml 与 week: {key} 不一致"
+    frequency = facts.settings.communication.report_frequency
+    step = progress.FREQUENCY_WEEKS[frequency]
+    required = progress.required_weeks(facts)
+    reported = {w.week for w in reports}
+    if not required:
+        return
+    first = min(reported)
+    for run in _missing_runs(required, reported):
+        if len(run) < step or max(w for w in reported if w < run[0]) != key:
+            continue
+        folder = PurePosixPath(_file_of(facts, same[0])).parent
+        where = f"{folder}/{run[0]}.yaml"
+        horizon = _horizon_text(facts, required[-1])
+        if step == 1:
+            files = "、".join(f"weekly/{w}.yaml" for w in run[:3]) + ("等" if len(run) > 3 else "")
+            yield where, (f"缺少 {'、'.join(run)} 的周进度报告（{files}）：报告频率为「{frequency}」，"
+                          f"自首份周报 {first} 起每周都应有报告，{horizon}")
+        else:
+            yield where, (f"{run[0]} 至 {run[-1]} 连续 {len(run)} 周没有周进度报告：报告频率为「{frequency}」，"
+                          f"每 {step} 周至少应有一份，{horizon}")
+
+
+# -- R-WEEK-2 -------------------------------------------------------------------------------
+
+def _task_path(report, index: int, code: str) -> tuple:
+    for j, t in enumerate(report.tasks):
+        if t.task == code:
+            return ("weekly", index, "tasks", j)
+    return ("weekly", index, "tasks")
+
+
+@rule("R-WEEK-2", "E", "落后于计划的任务有延期原因与纠正措施")
+def delays_explained(facts: Facts, artifact, key):
+    i, report = _report(facts, key)
+    for row in progress.snapshot(facts, key).behind:
+        missing = [label for value, label in ((row.delay_reason, "延期原因（delay_reason）"),
+                                              (row.corrective_action, "纠正措施（corrective_action）"))
+                   if not value]
+        if missing:
+            actual = "实际" if row.finished else "预计"
+            yield _task_path(report, i, row.code), (
+                f"任务 {row.code}「{row.name}」落后于计划 {row.deviation} 个工作日（计划 {row.planned_days} 个工作日，"
+                f"{actual} {row.actual_days} 个工作日），缺少{'和'.join(missing)}")
+
+
+# -- R-WEEK-3 -------------------------------------------------------------------------------
+
+@rule("R-WEEK-3", "E", "红色状态指明带责任人的问题或风险；问题与客户配合事项有责任人")
+def red_has_owner(facts: Facts, artifact, key):
+    i, report = _report(facts, key)
+    register_ = {r.id: r for r in facts.project.risks}
+    if report.status == "红":
+        owned = [x for x in report.issues if x.owner] + \
+                [register_[r] for r in report.risks if r in register_ and register_[r].owner]
+        if not owned:
+            yield ("weekly", i, "status"), ("总体状态为红，但没有列出任何有责任人的问题（issues[].owner）"
+                                            "或风险（risks，风险登记册中须有责任人）")
+    for j, issue in enumerate(report.issues):
+        if not issue.owner:
+            yield ("weekly", i, "issues", j), f"问题「{issue.description[:40]}」缺少责任人（owner）"
+    contacts = {c.name for c in facts.project.client.contacts}
+    for j, action in enumerate(report.client_actions):
+        if not action.contact:
+            yield ("weekly", i, "client_actions", j), f"需客户配合事项「{action.item[:40]}」缺少客户方负责人（contact）"
+        elif action.contact not in contacts:
+            yield ("weekly", i, "client_actions", j, "contact"), (
+                f"需客户配合事项「{action.item[:40]}」的负责人 {action.contact} 不是客户联系人（client.contacts）")
+        if action.due is None:
+            yield ("weekly", i, "client_actions", j), f"需客户配合事项「{action.item[:40]}」缺少期限（due）"
+
+
+# -- R-WEEK-4 -------------------------------------------------------------------------------
+
+@rule("R-WEEK-4", "E", "周报数据与项目进度表快照一致")
+def matches_snapshot(facts: Facts, artifact, key):
+    i, report = _report(facts, key)
+    snap = progress.snapshot(facts, key)
+    before = progress.previous(facts, key)
+    yield from _check_tasks(facts, i, report, snap, before)
+    yield from _check_milestones(facts, i, report, snap)
+    known = {r.id for r in facts.project.risks}
+    for j, risk in enumerate(report.risks):
+        if risk not in known:
+            yield ("weekly", i, "risks", j), f"风险 {risk} 不在风险登记册（risks）中"
+    yield from _check_cost(i, report, snap, before)
+
+
+def _check_tasks(facts: Facts, i: int, report, snap, before):
+    wbs = {w.code for w in facts.project.wbs}
+    rows = {r.code: r for r in snap.rows}
+    old = {r.code: r for r in before.rows} if before else {}
+    seen: set[str] = set()
+    for j, t in enumerate(report.tasks):
+        path, name = ("weekly", i, "tasks", j), t.task
+        if t.task in seen:
+            yield path, f"任务 {t.task} 在本周周报中出现了两次"
+        seen.add(t.task)
+        if t.task not in rows:
+            yield (path + ("task",)), (f"任务 {t.task} 不是工作分解结构的叶子任务，周报只报告叶子任务" if t.task in wbs
+                                       else f"任务 {t.task} 不在工作分解结构（wbs）中")
+            continue
+        name = f"{t.task}「{rows[t.task].name}」"
+        if t.percent == 100 and t.actual_end is None:
+            yield (path + ("actual_end",)), f"任务 {name}完成 100%，但没有填写实际结束日期（actual_end）"
+        if t.actual_end is not None and t.percent != 100:
+            yield (path + ("percent",)), f"任务 {name}已填写实际结束日期 {t.actual_end}，完成% 应为 100%，实际为 {t.percent}%"
+        if t.actual_end is not None and t.actual_start is None:
+            yield (path + ("actual_start",)), f"任务 {name}已结束但缺少实际开始日期（actual_start）"
+        if t.percent > 0 and t.actual_start is None:
+            yield (path + ("actual_start",)), f"任务 {name}完成 {t.percent}%，但缺少实际开始日期（actual_start）"
+        if t.actual_start and t.actual_end and t.actual_end < t.actual_start:
+            yield (path + ("actual_end",)), f"任务 {name}的实际结束 {t.actual_end} 早于实际开始 {t.actual_start}"
+        for field, label in (("actual_start", "实际开始"), ("actual_end", "实际结束")):
+            day = getattr(t, field)
+            if day is not None and day > snap.end:
+                yield (path + (field,)), f"任务 {name}的{label} {day} 晚于报告期末 {snap.end}"
+        if t.task in old and t.percent < old[t.task].percent:
+            yield (path + ("percent",)), (f"任务 {name}的完成% 从上周的 {old[t.task].percent}% "
+                                          f"降到 {t.percent}%，进度不能倒退")
+    for row in snap.active:
+        if not row.reported and not (row.finished and row.actual_end < snap.start):
+            yield ("weekly", i, "tasks"), (f"任务 {row.code}「{row.name}」本周处于计划期内或正在进行，"
+                                           f"但周报没有报告其进展（tasks 中缺少 {row.code}）")
+
+
+def _check_milestones(facts: Facts, i: int, report, snap):
+    known = {m.id for m in facts.project.milestones}
+    for j, m in enumerate(report.milestones):
+        path = ("weekly", i, "milestones", j)
+        if m.id not in known:
+            yield path, f"里程碑 {m.id} 不在里程碑计划（milestones）中"
+        elif m.status in ("已完成", "延期") and m.forecast is None:
+            yield path, f"里程碑 {m.id} 状态为{m.status}，须填写{'实际' if m.status == '已完成' else '预计'}日期（forecast）"
+        elif m.status == "已完成" and m.forecast > snap.end:
+            yield (path + ("forecast",)), f"里程碑 {m.id} 标为已完成，但日期 {m.forecast} 晚于报告期末 {snap.end}"
+    for row in snap.milestones:
+        if row.planned <= snap.end and row.status not in ("已完成", "延期"):
+            yield ("weekly", i, "milestones"), (
+                f"里程碑 {row.id}「{row.name}」计划日期 {row.planned} 已到，状态仍为「{row.status}」："
+                "应标为已完成（填实际日期）或延期（填预计日期）")
+
+
+def _check_cost(i: int, report, snap, before):
+    if report.cost is None:
+        yield ("weekly", i), "缺少截至本周的成本执行数据（cost.actual_to_date），无法与项目进度表快照核对"
+        return
+    cost, path = report.cost, ("weekly", i, "cost")
+    old = before.cost.actual_cost if before else None
+    if old is not None and cost.actual_to_date < old:
+        yield (path + ("actual_to_date",)), (f"累计实际成本 {format_yuan(cost.actual_to_date)} 低于上周的 "
+                                             f"{format_yuan(old)}，累计值不能减少")
+    if cost.forecast_at_completion is not None and cost.forecast_at_completion < cost.actual_to_date:
+        yield (path + ("forecast_at_completion",)), (
+            f"完工预测成本 {format_yuan(cost.forecast_at_completion)} 低于累计实际成本 {format_yuan(cost.actual_to_date)}")
+    pv = snap.cost.planned_value
+    if cost.planned_to_date is not None and pv is not None and abs(cost.planned_to_date - pv) >= 1:
+        yield (path + ("planned_to_date",)), (
+            f"累计计划成本（PV）{format_yuan(cost.planned_to_date)} 与项目进度表快照按 WBS 与预算计算的 "
+            f"{format_yuan(pv)} 不一致（可删去该字段，由系统计算）")
+
+
+# -- context --------------------------------------------------------------------------------
+
+def context(facts: Facts, key: str | None) -> dict:
+    _, report = _report(facts, key)
+    snap = progress.snapshot(facts, key)
+    register_ = {r.id: r for r in facts.project.risks}
+    titles = {c.name: c.title for c in facts.project.client.contacts}
+    return {
+        "week": {"label": key, "number": int(key.split("-W")[1]), "start": snap.start, "end": snap.end,
+                 "workdays": snap.workdays, "frequency": facts.settings.communication.report_frequency},
+        "status": {"value": report.status, "reason": report.status_reason},
+        "done": list(report.done),
+        "next": list(report.next),
+        "milestones": [asdict(m) for m in snap.milestones],
+        "tasks": [asdict(r) for r in snap.active],
+        "behind": [asdict(r) for r in snap.behind],
+        "cost": _cost(snap.cost, key),
+        "cost_lines": [{"label": label, "value": getattr(snap.cost, name), "kind": kind, "note": note}
+                       for label, name, kind, note in COST_LINES],
+        "risks": [{"id": r, "description": register_[r].description, "level": register_[r].level,
+                   "owner": register_[r].owner, "actions": register_[r].actions}
+                  for r in report.risks if r in register_],
+        "issues": [x.model_dump() for x in report.issues],
+        "client_actions": [{**a.model_dump(), "title": titles.get(a.contact or "")} for a in report.client_actions],
+        "signatures": _signatures(facts, key),
+    }
+
+
+#: Rows of the 成本执行 table: label, CostFigures field, format, explanation.
+COST_LINES = (
+    ("预算总额（BAC）", "budget", "yuan", "项目章程批准的成本预算"),
+    ("累计计划成本（PV）", "planned_value", "yuan", "按 WBS 计划进度与工作量折算的应发生成本"),
+    ("累计挣值（EV）", "earned_value", "yuan", "按各任务完成% 与工作量折算的已完成工作价值"),
+    ("累计实际成本（AC）", "actual_cost", "yuan", "截至本周实际发生的成本"),
+    ("成本偏差（CV = EV − AC）", "cost_variance", "yuan", "负数表示超支"),
+    ("进度偏差（SV = EV − PV）", "schedule_variance", "yuan", "负数表示进度落后"),
+    ("成本绩效指数（CPI = EV / AC）", "cpi", "ratio", "小于 1 表示超支"),
+    ("进度绩效指数（SPI = EV / PV）", "spi", "ratio", "小于 1 表示进度落后"),
+    ("预算执行率（AC / BAC）", "spent_percent", "pct", "已发生成本占预算的比例"),
+    ("完工预测成本（EAC）", "forecast_at_completion", "yuan", "项目经理预测的完工总成本"),
+    ("完工偏差（EAC − BAC）", "forecast_variance", "yuan", "正数表示预计超支"),
+)
+
+
+def _cost(cost: progress.CostFigures, key: str) -> dict:
+    variance = cost.forecast_variance_percent
+    direction = None if variance is None else ("超支" if variance > 0 else "节余" if variance < 0 else "持平")
+    return {**asdict(cost), "carried": cost.reported_week not in (None, key), "direction": direction,
+            "variance_share": abs(variance) if variance is not None else None}
+
+
+def _signatures(facts: Facts, key: str) -> list[dict]:
+    from ..context import doc_block, signatures
+
+    return signatures(doc_block(facts, WEEKLY, key, False))
+
+
+def key_values(facts: Facts, key: str | None) -> list[str]:
+    _, report = _report(facts, key)
+    snap = progress.snapshot(facts, key)
+    values = [facts.project.project.name, key, f"总体状态：{report.status}", report.status_reason or "",
+              cn_date(snap.start), cn_date(snap.end), format_yuan(snap.cost.budget)]
+    if snap.cost.actual_cost is not None:
+        values += [format_yuan(snap.cost.actual_cost), to_upper(snap.cost.actual_cost)]
+    for row in snap.behind:
+        values += [row.name, row.delay_reason or "", row.corrective_action or ""]
+    values += [x.owner for x in report.issues if x.owner]
+    values += [a.contact for a in report.client_actions if a.contact]
+    values += [m.name for m in facts.project.milestones]
+    return values
+
+
+def _weeks(project) -> list[str | None]:
+    return sorted({w.week for w in project.weekly})
+
+
+WEEKLY = register(Artifact(
+    code="WEEK",
+    sections=SECTIONS,
+    context=context,
+    rules=(series_complete, delays_explained, red_has_owner, matches_snapshot),
+    key_values=key_values,
+    depends_on=DEPENDS,
+    present=lambda project: bool(project.weekly),
+    instances=_weeks,
+))
