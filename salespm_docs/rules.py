@@ -162,10 +162,18 @@ def people_on_roster(facts, artifact, key) -> Yield:
     keys = artifact.depends_on
     project = facts.project
     names = [k for k in type(project).model_fields if "*" in keys or k in keys]
+    own = artifact.instance_of
     for name in names:
         if name == "documents":
             continue
-        for path, person in people_in(getattr(project, name), (name,)):
+        value = getattr(project, name)
+        if own and name == own[0] and key is not None:
+            # a per-week document names only the people of its own week
+            pairs = [p for i, item in enumerate(value) if getattr(item, own[1]) == key
+                     for p in people_in(item, (name, i))]
+        else:
+            pairs = people_in(value, (name,))
+        for path, person in pairs:
             if person not in roster:
                 yield path, f"「{person}」不在项目名册（team）或客户联系人（client.contacts）中"
     control, path = facts.control(artifact.code, key)

@@ -87,6 +87,9 @@ class Artifact:
     """Top-level data keys the document reads (``*`` = all); used for incremental rebuilds."""
     formats: tuple[str, ...] = ("docx", "pdf")
     """Output formats."""
+    instance_of: tuple[str, str] | None = None
+    """For per-item documents: (top-level list, key field), e.g. ``("weekly", "week")``; a document
+    reads only its own item of that list (R-COM-4 checks only the names in it)."""
     fingerprint: Callable[["Facts", str | None], object] | None = None
     """The data one document is made from, for incremental rebuilds (default: ``depends_on`` keys)."""
 

@@ -318,6 +318,23 @@ def _weeks(project) -> list[str | None]:
     return sorted({w.week for w in project.weekly})
 
 
+def _fingerprint(facts: Facts, key: str | None) -> dict:
+    """What one week's report is made from: its own data, the snapshot its context shows (which
+    carries forward earlier weeks' task states), and the series R-WEEK-1 checks."""
+    week = next(w for w in facts.project.weekly if w.week == key)
+    p = facts.project
+    return {
+        "week": week.model_dump(mode="json"),
+        "context": context(facts, key),
+        "series": [w.week for w in p.weekly],
+        "stage": p.project.stage,
+        "acceptance": p.acceptance.date.isoformat() if p.acceptance else None,
+        "wbs": [w.model_dump(mode="json") for w in p.wbs],
+        "risks": [r.model_dump(mode="json") for r in p.risks],
+        "milestones": [m.model_dump(mode="json") for m in p.milestones],
+    }
+
+
 WEEKLY = register(Artifact(
     code="WEEK",
     sections=SECTIONS,
@@ -327,4 +344,6 @@ WEEKLY = register(Artifact(
     depends_on=DEPENDS,
     present=lambda project: bool(project.weekly),
     instances=_weeks,
+    instance_of=("weekly", "week"),
+    fingerprint=_fingerprint,
 ))
