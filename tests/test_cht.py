@@ -168,3 +168,10 @@ def test_schema_describes_fields_in_chinese(tmp_path):
     member = schema["$defs"]["Member"]
     assert member["properties"]["name"]["description"] == "姓名（全项目唯一）。"
     assert "team" in schema["required"]
+
+
+def test_committed_schema_is_up_to_date():
+    """The editor schema the example files point to (regenerate with `make schema`)."""
+    from salespm_docs.schema import project_schema
+    committed = json.loads((ROOT / "salespm-project.schema.json").read_text(encoding="utf-8"))
+    assert committed == project_schema(), "salespm-project.schema.json is stale: run `make schema`"
