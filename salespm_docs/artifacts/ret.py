@@ -122,7 +122,7 @@ def basis(facts: Facts, measure: str | None) -> str:
             return "尚无周进度成本数据"
         kind = "完工预测成本" if week.cost.forecast_at_completion is not None else "累计实际成本"
         cost = facts.derive(outcomes.actual_cost)
-        return f"{week.week}周报{kind} {format_yuan(cost)} / 预算 {format_yuan(facts.budget_total)}"
+        return f"{week.week} 周报{kind} {format_yuan(cost)} / 预算 {format_yuan(facts.budget_total)}"
     if measure == "sales_amount":
         amount = p.project.contract_amount
         return "尚未签约" if amount is None else f"合同金额 {format_yuan(amount)}（{format_wan(amount)}）"
