@@ -26,8 +26,10 @@ PLACEHOLDERS = (
 UPPER_AMOUNT = re.compile(r"人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整正]+)\s*[（(]\s*¥\s*([\d,]+\.\d{2})\s*[）)]")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
-#: Fonts the HTML templates name, in fallback order (see templates/html/base.css).
-PDF_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
+#: Fonts the HTML templates name, in fallback order (see templates/html/base.css): CJK; Latin, Hebrew
+#: and Arabic; emoji and symbols; rare CJK (Extension B and later). scripts/install-system-deps.sh
+#: installs them.
+PDF_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans", "Symbola", "HanaMinB")
 
 
 def squash(text: str) -> str:

@@ -5,10 +5,14 @@ set -euo pipefail
 
 packages=(
   fonts-noto-cjk          # the open-licensed CJK fonts embedded in every PDF
+  fonts-dejavu-core       # DejaVu Sans: Latin, Greek, Cyrillic, Hebrew, Arabic (Bitstream Vera licence)
+  fonts-symbola           # Symbola: emoji (monochrome, Unicode 9) and symbols (free for any use)
+  fonts-hanazono          # HanaMinB: rare CJK, Extension B to F such as 𠀀 (OFL or Hanazono licence)
   libharfbuzz-subset0     # fast font subsetting for WeasyPrint
   libpango-1.0-0          # WeasyPrint text layout
   libpangoft2-1.0-0
   fontconfig
+  poppler-utils           # pdftotext / pdffonts / pdftoppm, used by the tests
   "$@"
 )
 
