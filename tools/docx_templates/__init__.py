@@ -235,5 +235,28 @@ class TemplateDoc:
             self._cell(row.cells[2], values[2])
         self.doc.add_paragraph()
 
+    def fix_grids(self) -> None:
+        """Copy each table's cell widths into its grid and fix the layout: LibreOffice and WPS lay
+        tables out from ``w:tblGrid``, not from the cell widths, and would make all columns equal."""
+        for table in self.doc.tables:
+            cells = table.rows[0]._tr.findall(qn("w:tc"))
+            widths = [tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") for tc in cells]
+            if any(w is None for w in widths):
+                continue
+            for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+                col.set(qn("w:w"), width.get(qn("w:w")))
+            if table._tbl.tblPr.find(qn("w:tblLayout")) is not None:
+                continue
+            layout = OxmlElement("w:tblLayout")
+            layout.set(qn("w:type"), "fixed")
+            props = table._tbl.tblPr
+            later = [props.find(qn(f"w:{n}")) for n in ("tblCellMar", "tblLook", "tblCaption", "tblDescription")]
+            later = [e for e in later if e is not None]
+            if later:
+                later[0].addprevious(layout)  # schema order: tblLayout comes before these
+            else:
+                props.append(layout)
+
     def save(self, path) -> None:
+        self.fix_grids()
         self.doc.save(str(path))

@@ -55,17 +55,5 @@ def build(t) -> None:
             ["{{ m.name }}", "{{ m.side }}", "{{ m.role }}", "{{ m.group }}"],
             loop="m in participants", widths=[2.4, 6.4, 4.4, 3.0])
     t.internal_signatures("九、审批签字")
-    _grid_from_cell_widths(t.doc)
 
 
-def _grid_from_cell_widths(doc) -> None:
-    """Copy each table's cell widths into its w:tblGrid: LibreOffice and WPS lay columns out from
-    the grid (python-docx leaves it equal), Word from the cell widths."""
-    from docx.oxml.ns import qn
-
-    for table in doc.tables:
-        widths = [tc.tcPr.find(qn("w:tcW")) if tc.tcPr is not None else None for tc in table.rows[0]._tr.tc_lst]
-        cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
-        if len(cols) == len(widths) and all(w is not None for w in widths):
-            for col, w in zip(cols, widths):
-                col.set(qn("w:w"), w.get(qn("w:w")))

@@ -5,27 +5,6 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 
-def _fix_grids(t) -> None:
-    """Copy each table's cell widths into its grid and fix the layout: LibreOffice and WPS lay
-    tables out from ``w:tblGrid``, not from the cell widths, and would make all columns equal."""
-    for table in t.doc.tables:
-        cells = table.rows[0]._tr.findall(qn("w:tc"))
-        widths = [tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}") for tc in cells]
-        if any(w is None for w in widths):
-            continue
-        for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-            col.set(qn("w:w"), width.get(qn("w:w")))
-        layout = OxmlElement("w:tblLayout")
-        layout.set(qn("w:type"), "fixed")
-        props = table._tbl.tblPr
-        later = [props.find(qn(f"w:{n}")) for n in ("tblCellMar", "tblLook", "tblCaption", "tblDescription")]
-        later = [e for e in later if e is not None]
-        if later:
-            later[0].addprevious(layout)  # schema order: tblLayout comes before these
-        else:
-            props.append(layout)
-
-
 def _small(t, size: float = 9) -> None:
     """Set the last table in a smaller size: the 进度偏差 tables have many narrow columns."""
     for row in t.doc.tables[-1].rows:
@@ -141,4 +120,3 @@ def build(t) -> None:
         "本周无需客户配合的事项。")
 
     t.internal_signatures("十、审批签字")
-    _fix_grids(t)
