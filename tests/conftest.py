@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from salespm_docs import dates
-from salespm_docs.build import Workspace, build, load_facts
+from salespm_docs.build import build
 from salespm_docs.cli import main
 from salespm_docs.config import load_settings
 from salespm_docs.facts import Facts

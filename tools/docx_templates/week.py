@@ -1,7 +1,5 @@
 """templates/docx/WEEK.docx: 周进度报告 (one per ISO week)."""
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 
