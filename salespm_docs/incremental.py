@@ -86,6 +86,11 @@ class Fingerprints:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def json_plain(value: object) -> object:
+    """A model, or a list/dict of models, as plain JSON-able data."""
+    return _plain(value)
+
+
 def _plain(value: object) -> object:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")

@@ -110,3 +110,37 @@ def test_reused_documents_keep_their_findings(ws, tmp_path):
     first = build(ws, EXAMPLE, force=True)
     again = build(ws, EXAMPLE)
     assert [str(f) for f in again.findings] == [str(f) for f in first.findings]
+
+
+def test_editing_one_weekly_file_rebuilds_only_that_weeks_report(ws):
+    path = ws / "projects" / EXAMPLE / "weekly" / "2026-W14.yaml"
+    edit(path, "done:\n", "done:\n  - 补充：与客户 IT 部确认了接口联调计划\n")
+    assert rebuilt(build(ws, EXAMPLE)) == {"WEEK 2026-W14"}
+
+
+def test_editing_a_task_state_rebuilds_the_weeks_that_carry_it_forward(ws):
+    """A task a later week does not report again keeps its last state: those weeks show it too."""
+    from salespm_docs.figures import progress  # noqa: F401  (the snapshot that carries states forward)
+    path = ws / "projects" / EXAMPLE / "weekly" / "2026-W14.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "percent:" in text
+    import re
+    changed = re.sub(r"percent: (\d+)", lambda m: f"percent: {max(int(m.group(1)) - 1, 0)}", text, count=1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    labels = rebuilt(build(ws, EXAMPLE))
+    assert "WEEK 2026-W14" in labels
+    assert all(label.startswith("WEEK ") and label >= "WEEK 2026-W14" for label in labels)
+
+
+def test_the_last_weeks_cost_also_rebuilds_the_retrospective(ws):
+    import re
+    weekly = sorted((ws / "projects" / EXAMPLE / "weekly").glob("*.yaml"))
+    last = next(p for p in reversed(weekly) if "actual_to_date:" in p.read_text(encoding="utf-8"))
+    text = last.read_text(encoding="utf-8")
+    # RET reads the forecast at completion when the week states one, else the actual cost
+    key = "forecast_at_completion" if "forecast_at_completion:" in text else "actual_to_date"
+    changed = re.sub(rf"{key}: (\d+)", lambda m: f"{key}: {int(m.group(1)) - 1000}", text, count=1)
+    assert changed != text
+    last.write_text(changed, encoding="utf-8")
+    assert rebuilt(build(ws, EXAMPLE)) == {f"WEEK {last.stem}", "RET"}

@@ -19,12 +19,14 @@ from ..model.core import Target
 from ..money import format_wan, format_yuan
 from ..rules import rule
 from ..templating import number, pct
+from ..incremental import json_plain
 from .registry import Artifact, register
 
 SECTIONS = ("项目概况", "目标回顾", "结果评估", "原因分析", "成功经验", "改进措施", "知识沉淀", "参会人员")
 
 DEPENDS = ("project", "client", "team", "organisation", "objectives", "success_criteria", "deliverables",
-           "budget", "acceptance", "payments", "surveys", "weekly", "retrospective", "documents")
+           "budget", "acceptance", "payments", "surveys", "retrospective", "documents")
+"""Top-level data RET shows. Of the weekly reports it reads only the latest cost (see ``_fingerprint``)."""
 
 DIMENSIONS = ("范围", "进度", "成本", "质量", "满意度", "回款")
 
@@ -357,6 +359,15 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
     return [v for v in values if v]
 
 
+def _fingerprint(facts: Facts, key: str | None) -> dict:
+    """The data RET is made from: its own keys plus the one weekly cost snapshot it reads."""
+    p = facts.project
+    data = {name: json_plain(getattr(p, name)) for name in DEPENDS if name != "documents"}
+    week = _last_cost_week(facts)
+    data["cost"] = {"week": week.week, **week.cost.model_dump(mode="json")} if week else None
+    return data
+
+
 RETROSPECTIVE = register(Artifact(
     code="RET",
     sections=SECTIONS,
@@ -364,5 +375,6 @@ RETROSPECTIVE = register(Artifact(
     rules=(every_target_reviewed, actuals_computed, causes_for_misses, improvements_owned, lessons_present),
     key_values=key_values,
     depends_on=DEPENDS,
+    fingerprint=_fingerprint,
     present=lambda project: project.retrospective is not None,
 ))
