@@ -63,7 +63,7 @@ def test_pdf_has_every_section_in_order(rendered):
 KEY_VALUES = [
     "90%", "有条件通过", "赵敏", "盖章", "HX-P2026017-ACC-01", "9 / 10", "≥ 95%：未达成",
     "人民币肆佰捌拾万元整（¥4,800,000.00）", "HT-2026-HX-0107", "需求说明书》V1.2", "HX-P2026017-CHT-01 V1.0",
-    "2026年6月19日", "2026-07-03", "单位名称（盖章）", "甲方（盖章）", "乙方（盖章）",
+    "2026年6月18日", "2026-07-03", "单位名称（盖章）", "甲方（盖章）", "乙方（盖章）",
     "浙江华星精密制造股份有限公司", "杭州华信数智科技有限公司", "黄志强", "张伟",
     "抽样核对 500 条记录，准确率 99.2%", "较计划完工日期提前 7 个工作日",
 ]
@@ -250,13 +250,13 @@ def test_signing_party_must_be_the_right_one(example_data):
     assert messages(example_data, wrong, "R-ACC-4") == [
         "甲方单位「浙江华星精密制造有限公司」与客户名称「浙江华星精密制造股份有限公司」不一致",
         "甲方代表「李娜」应为客户联系人（client.contacts）中的人"]
-    early = lambda d: acc(d)["vendor"].update(date=dt.date(2026, 6, 18))
-    assert messages(example_data, early, "R-ACC-4") == ["乙方签字日期 2026-06-18 早于验收日期 2026-06-19"]
+    early = lambda d: acc(d)["vendor"].update(date=dt.date(2026, 6, 17))
+    assert messages(example_data, early, "R-ACC-4") == ["乙方签字日期 2026-06-17 早于验收日期 2026-06-18"]
 
 
 def test_acceptance_not_before_last_completion(example_data):
     [f] = findings(facts_from(example_data, BREAKS["R-ACC-5"]), "R-ACC-5")
-    assert f.message == "交付物 D10 的完成日期 2026-06-22 晚于验收日期 2026-06-19：不能验收尚未完成的交付物"
+    assert f.message == "交付物 D10 的完成日期 2026-06-22 晚于验收日期 2026-06-18：不能验收尚未完成的交付物"
     assert f.location.endswith(": acceptance.results[9].completed")
     assert messages(example_data, lambda d: acc(d)["results"][0].pop("completed"), "R-ACC-5") == [
         "交付物 D1 缺少完成日期（completed），无法核对验收日期"]

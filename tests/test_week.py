@@ -159,7 +159,7 @@ def test_final_week_gives_the_actual_cost_outcome(example_data):
 def test_reports_are_due_until_acceptance_not_after(example_data):
     facts = facts_from(example_data)
     required = progress.required_weeks(facts)
-    assert required[0] == "2026-W02" and required[-1] == "2026-W25"  # acceptance 2026-06-19
+    assert required[0] == "2026-W02" and required[-1] == "2026-W25"  # acceptance 2026-06-18
     assert "2026-W08" not in required
 
 
@@ -189,7 +189,7 @@ def test_missing_week_message(tmp_path):
     assert f.document == "WEEK 2026-W11"
     assert f.location == "projects/huaxing-crm/weekly/2026-W12.yaml"
     assert f.message == ("缺少 2026-W12 的周进度报告（weekly/2026-W12.yaml）：报告频率为「每周」，"
-                         "自首份周报 2026-W02 起每周都应有报告，应报至 2026-W25（项目已于2026年6月19日验收，此后不再要求周报）")
+                         "自首份周报 2026-W02 起每周都应有报告，应报至 2026-W25（项目已于2026年6月18日验收，此后不再要求周报）")
 
 
 def test_missing_reason_message(example_data):
@@ -312,7 +312,7 @@ def test_report_frequency_comes_from_config(tmp_path):
     (folder / "weekly" / "2026-W13.yaml").unlink()
     [f] = week_one_findings(root)
     assert f.message == ("2026-W12 至 2026-W13 连续 2 周没有周进度报告：报告频率为「每两周」，每 2 周至少应有一份，"
-                         "应报至 2026-W25（项目已于2026年6月19日验收，此后不再要求周报）")
+                         "应报至 2026-W25（项目已于2026年6月18日验收，此后不再要求周报）")
 
 
 def test_closed_project_without_acceptance_reports_until_its_end(example_data):
