@@ -8,6 +8,7 @@ autoescape (data lands as text in XML and HTML, never as markup), a sandbox (no 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,9 +90,36 @@ FILTERS = {
 }
 
 
-def make_env(templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+class Environment(ImmutableSandboxedEnvironment):
+    """The sandboxed environment, remembering templates compiled from strings.
+
+    docxtpl compiles the whole document XML with ``from_string`` on every render; the XML of an
+    unchanged Word template is the same text, so its compiled form is kept (by exact source).
+    """
+
+    cache_size = 64
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled: OrderedDict[str, object] = OrderedDict()
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            template = super().from_string(source)
+            self._compiled[source] = template
+            if len(self._compiled) > self.cache_size:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(source)
+        return template
+
+
+def make_env(templates: Path | None = None) -> Environment:
     """A fresh sandboxed environment; ``templates`` confines ``include``/``extends`` to that folder."""
-    env = ImmutableSandboxedEnvironment(
+    env = Environment(
         loader=FileSystemLoader(str(templates)) if templates else None,
         undefined=StrictUndefined,
         autoescape=True,

@@ -17,6 +17,20 @@ from docxtpl import DocxTemplate
 from ..errors import TemplateError
 
 
+class _Template(DocxTemplate):
+    """docxtpl's template with its XML clean-up (``patch_xml``, regex heavy) remembered per text."""
+
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) > 64:
+                self._patched.clear()
+            patched = self._patched[src_xml] = super().patch_xml(src_xml)
+        return patched
+
+
 def _template_line(exc: BaseException) -> int | None:
     tb = exc.__traceback__
     line = None
@@ -41,7 +55,7 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
     """Render ``template`` with ``context`` into ``target``."""
     if not template.is_file():
         raise TemplateError(f"找不到 Word 模板：{template}")
-    tpl = DocxTemplate(str(template))
+    tpl = _Template(str(template))
     name = f"templates/docx/{template.name}"
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
