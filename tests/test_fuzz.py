@@ -63,7 +63,7 @@ punctuation = st.sampled_from("，。、；：？！“”‘’（）《》【�
 emoji = st.sampled_from(["😀", "🚀", "👍", "🎉", "✅", "❌", "⭐", "🔥", "💡", "📈", "🙏", "❤️", "👍🏽", "🇨🇳"])
 rare = st.sampled_from(["𠀀", "𪚥", "𠮷", "𡈽"])
 rtl = st.sampled_from(["שלום", "مرحبا"])
-space = st.sampled_from([" ", " ", "\u3000", "\n"])
+space = st.sampled_from([" ", "\t", "\u3000", "\n"])
 hostile = st.sampled_from(list(HOSTILE.values()))
 piece = st.one_of(cjk, cjk, cjk, ascii_, ascii_, punctuation, emoji, rare, rtl, space, hostile)
 
