@@ -178,7 +178,7 @@ class Renderer:
     def _render_files(self, facts: Facts, instance: Instance, folder: Path, version: str,
                       draft: bool, seconds: dict[str, float]) -> tuple[list[OutputFile], list[Finding]]:
         from .check import docx_findings, pdf_font_findings, strings_in, text_findings
-        from .extract import docx_text, pdf_headings, pdf_text
+        from .extract import docx_text, pdf_headings, pdf_pages
         from .render.docx import render_docx
 
         artifact, key = instance.artifact, instance.key
@@ -206,9 +206,9 @@ class Renderer:
                 html = self.pdf.html(f"{artifact.code}.html", context)
                 self.pdf.write(html, target)
                 seconds["pdf"] = time.perf_counter() - started
-                text, _pages = pdf_text(target)
-                findings += text_findings(instance.label, fmt, where, text, pdf_headings(target),
-                                          sections, values, data_strings)
+                pages = pdf_pages(target)
+                findings += text_findings(instance.label, fmt, where, "\n".join(pages), pdf_headings(target),
+                                          sections, values, data_strings, pages)
                 findings += pdf_font_findings(instance.label, where, data_strings)
             seconds[f"{fmt}+check"] = time.perf_counter() - started
             files.append(OutputFile(fmt, target, _sha256(target)))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -32,17 +34,80 @@ PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
 PDF_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans", "Symbola", "HanaMinB")
 
 
+#: Characters that draw nothing (soft hyphen, zero-width space and joiners, variation selectors…):
+#: a PDF's text layer does not keep them.
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                       "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]")
+
+
 def squash(text: str) -> str:
-    """Text without any white space: PDF extraction breaks lines where the layout wrapped them."""
-    return re.sub(r"\s+", "", text)
+    """Text without white space (PDF extraction breaks lines where the layout wrapped them) and
+    without invisible characters (a PDF's text layer does not keep them)."""
+    return re.sub(r"\s+", "", INVISIBLE.sub("", text))
+
+
+def _ltr(text: str) -> str:
+    return "".join(c for c in text if unicodedata.bidirectional(c) == "L")
+
+
+def _across(value: str, pages: list[str]) -> bool:
+    """``value`` is on one page, or cut by page breaks into pieces on consecutive pages."""
+    for first in range(len(pages)):
+        rest = value
+        for page in pages[first:]:
+            low, high = 0, len(rest)
+            while low < high:  # the longest prefix of ``rest`` on this page
+                mid = (low + high + 1) // 2
+                low, high = (mid, high) if rest[:mid] in page else (low, mid - 1)
+            if low == len(rest):
+                return True
+            if not low:
+                break
+            rest = rest[low:]
+    return not value
+
+
+def shown(value: str, pages: list[str]) -> bool:
+    """``value`` is in the squashed text ``pages`` (one item for a DOCX, one per page for a PDF).
+
+    A PDF keeps right-to-left runs (Hebrew, Arabic, with the digits and signs between them) in
+    visual order, and a page break puts the running header and footer, and a table row's other
+    cells, between the pieces of a text it cuts. Left-to-right characters never move: a value with
+    right-to-left text is compared on them, and each of its characters must be there.
+    """
+    flat = unicodedata.normalize("NFKC", squash(value))  # a ligature glyph reads back as ﬁ
+    pages = [unicodedata.normalize("NFKC", p) for p in pages]
+    if _shown(flat, pages):
+        return True
+    # WeasyPrint maps a glyph to the first text drawn with it: a bracket drawn mirrored in
+    # right-to-left text reads back as its partner everywhere else in the document
+    if any(_rtl(c) for page in pages for c in page):
+        return _shown(_fold_mirrored(flat), [_fold_mirrored(p) for p in pages])
+    return False
+
+
+def _rtl(c: str) -> bool:
+    return unicodedata.bidirectional(c) in ("R", "AL")
+
+
+def _fold_mirrored(text: str) -> str:
+    return "".join("◇" if unicodedata.mirrored(c) else c for c in text)
+
+
+def _shown(flat: str, pages: list[str]) -> bool:
+    if any(_rtl(c) for c in flat):
+        return _across(_ltr(flat), [_ltr(p) for p in pages]) and not Counter(flat) - Counter("".join(pages))
+    return _across(flat, pages)
 
 
 def text_findings(rule_doc: str, fmt: str, location: str, text: str, headings: list[str],
                   sections: Iterable[str], key_values: Iterable[str],
-                  data_strings: Iterable[str] = ()) -> list[Finding]:
-    """R-COM-5 and R-COM-6 on one rendered file: its extracted text and its headings."""
+                  data_strings: Iterable[str] = (), pages: list[str] | None = None) -> list[Finding]:
+    """R-COM-5 and R-COM-6 on one rendered file: its extracted text (and a PDF's text page by page)
+    and its headings."""
     found: list[Finding] = []
     flat = squash(text)
+    flat_pages = [squash(p) for p in pages] if pages else [flat]
 
     def add(rule: str, message: str, severity: str = "E") -> None:
         found.append(Finding(rule, severity, rule_doc, location, message))
@@ -58,7 +123,7 @@ def text_findings(rule_doc: str, fmt: str, location: str, text: str, headings: l
         else:
             position = at + 1
     for value in key_values:
-        if value and squash(value) not in flat:
+        if value and not shown(value, flat_pages):
             add("R-COM-6", f"{fmt.upper()} 正文缺少关键内容「{value[:60]}」")
     for pattern, label in PLACEHOLDERS:
         for match in pattern.finditer(text):

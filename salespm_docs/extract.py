@@ -80,8 +80,12 @@ def pdf_headings(path: Path) -> list[str]:
     return titles
 
 
+def pdf_pages(path: Path) -> list[str]:
+    """The extracted text of each page."""
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
 def pdf_text(path: Path) -> tuple[str, int]:
     """The extracted text of every page, and the page count."""
-    reader = PdfReader(str(path))
-    pages = [page.extract_text() or "" for page in reader.pages]
+    pages = pdf_pages(path)
     return "\n".join(pages), len(pages)

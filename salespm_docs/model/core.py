@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import ValidationInfo, field_validator
@@ -194,6 +195,16 @@ class Budget(Model):
     """预算总额（元），须等于各科目之和。"""
     lines: list[BudgetLine] = []
     """各科目金额。"""
+
+    @field_validator("lines")
+    @classmethod
+    def _total_in_range(cls, lines: list[BudgetLine]) -> list[BudgetLine]:
+        from ..money import LIMIT
+
+        total = sum((line.amount for line in lines), Decimal(0))
+        if total >= LIMIT:
+            raise ValueError(f"各科目合计 {total} 超出范围：须小于一万亿元（大写金额的上限）")
+        return lines
 
 
 class CommItem(Model):

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from ..loader import YamlDecimal, YamlInt
-from ..money import MoneyError, to_decimal
+from ..money import LIMIT, MoneyError, to_decimal
 
 #: Longest text accepted in one field: a formal document paragraph, not a 10 MB paste.
 MAX_TEXT = 5000
@@ -74,6 +74,8 @@ def _money(value: object) -> Decimal:
         raise ValueError(str(exc)) from None
     if amount < 0:
         raise ValueError(f"金额不能为负数：{amount}")
+    if amount >= LIMIT:
+        raise ValueError(f"金额超出范围：须小于一万亿元（大写金额的上限），实际为 {amount}")
     return amount
 
 

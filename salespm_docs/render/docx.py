@@ -68,19 +68,25 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{name}: 模板渲染失败：{exc}") from None
     core = tpl.docx.core_properties
-    core.title = properties.get("title", "")
-    core.subject = properties.get("subject", "")
-    core.author = properties.get("author", "")
-    core.keywords = properties.get("keywords", "")
-    core.identifier = properties.get("identifier", "")
+    core.title = _property(properties, "title")
+    core.subject = _property(properties, "subject")
+    core.author = _property(properties, "author")
+    core.keywords = _property(properties, "keywords")
+    core.identifier = _property(properties, "identifier")
     core.comments = "salespm-docs"
-    core.last_modified_by = properties.get("author", "")
+    core.last_modified_by = _property(properties, "author")
     core.created = core.modified = stamp.replace(tzinfo=None)
     core.revision = 1
     tmp = target.with_suffix(".unsorted")
     tpl.save(str(tmp))
     _normalise_zip(tmp, target, stamp)
     tmp.unlink()
+
+
+def _property(properties: dict[str, str], name: str) -> str:
+    """A core property as Word stores it: at most 255 characters (python-docx refuses more)."""
+    value = properties.get(name, "")
+    return value if len(value) <= 255 else value[:254] + "…"
 
 
 def _normalise_zip(source: Path, target: Path, stamp: dt.datetime) -> None:
