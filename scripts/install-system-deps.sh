@@ -13,6 +13,7 @@ packages=(
   libpangoft2-1.0-0
   fontconfig
   poppler-utils           # pdftotext / pdffonts / pdftoppm, used by the tests
+  qpdf                    # qpdf --check, used by the tests
   "$@"
 )
 

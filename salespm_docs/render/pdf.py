@@ -18,6 +18,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..errors import RenderError, TemplateError
 from ..templating import make_env
+from . import pdf_tuning
 
 
 class TemplatesOnlyFetcher(URLFetcher):
@@ -51,6 +52,7 @@ class PdfRenderer:
         self.env = make_env(self.html_dir)
         self.fetcher = TemplatesOnlyFetcher(templates)
         self.fonts = FontConfiguration()
+        self.tunings = pdf_tuning.apply()
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
     def html(self, name: str, context: dict) -> str:

@@ -1,0 +1,96 @@
+"""PDF tuning: two measured speed-ups to WeasyPrint 70's PDF writer, applied once per process.
+
+Font subsetting and stream compression are most of the time WeasyPrint spends writing a CJK PDF
+(the Noto CJK fonts hold 65,000 glyphs each). Two changes keep the output equivalent and cut a
+4-page document from about 0.26 s to 0.22 s (``make bench``):
+
+1. **One HarfBuzz subsetting pass instead of two.** WeasyPrint 70 subsets each font with
+   ``RETAIN_GIDS``, then subsets the result again to drop the empty glyphs after the last one
+   used. HarfBuzz already ends a ``RETAIN_GIDS`` subset at the last retained glyph, so one pass
+   with the same flags and dropped tables gives the same glyphs.
+2. **zlib level 6 instead of 9** for PDF streams (pydyf): the files are the same size within a few
+   per cent, the compression takes a third of the time.
+
+Both are guarded: they are applied only to the versions they were written and tested against,
+and ``SALESPM_PLAIN_PDF=1`` turns them off. ``tests/test_pdf_tuning.py`` compares a tuned PDF
+with a plain one (same text, fonts embedded and subset, ``qpdf --check`` clean).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import zlib
+
+APPLIED: list[str] = []
+_TABLES_TO_DROP = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
+                   b"PCLT", b"SVG ")
+
+
+def apply() -> list[str]:
+    """Apply the tunings that fit the installed versions; returns their names (once per process)."""
+    if APPLIED or os.environ.get("SALESPM_PLAIN_PDF"):
+        return APPLIED
+    _one_pass_subset()
+    _faster_zlib()
+    return APPLIED
+
+
+def _one_pass_subset() -> None:
+    import weasyprint
+    from weasyprint.pdf import fonts
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if not weasyprint.__version__.startswith("70.") or harfbuzz_subset is None:
+        return
+    original = fonts.Font._harfbuzz_subset
+    if "HB_SUBSET_FLAGS_RETAIN_GIDS" not in inspect.getsource(original):
+        return
+
+    def subset(self, to_unicode, hinting):
+        request = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
+                         harfbuzz_subset.hb_subset_input_destroy)
+        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(request)
+        used = ffi.new(f"hb_codepoint_t[{len(to_unicode)}]", sorted(to_unicode))
+        harfbuzz.hb_set_add_sorted_array(glyphs, used, len(to_unicode))
+        flags = (harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS |
+                 harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
+                 harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+        if not hinting:
+            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+        if self.missing:
+            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+        harfbuzz_subset.hb_subset_input_set_flags(request, flags)
+        drop = harfbuzz_subset.hb_subset_input_set(request, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+        tags = tuple(harfbuzz.hb_tag_from_string(name, -1) for name in _TABLES_TO_DROP)
+        harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+        face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, request), harfbuzz.hb_face_destroy)
+        content = get_hb_object_data(face) if face else None
+        if content:
+            self.file_content = content
+        else:  # let WeasyPrint's own path (and its warning) handle a font HarfBuzz cannot subset
+            original(self, to_unicode, hinting)
+
+    fonts.Font._harfbuzz_subset = subset
+    APPLIED.append("harfbuzz-one-pass")
+
+
+class _Zlib:
+    """``zlib`` as pydyf sees it: level 9 becomes 6, everything else is untouched."""
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def compressobj(level=-1, *args, **kwargs):
+        return zlib.compressobj(6 if level == 9 else level, *args, **kwargs)
+
+
+def _faster_zlib() -> None:
+    import pydyf
+
+    if getattr(pydyf, "zlib", None) is not zlib or "compressobj(level=9)" not in inspect.getsource(pydyf.Stream):
+        return
+    pydyf.zlib = _Zlib()
+    APPLIED.append("zlib-level-6")

@@ -1,0 +1,69 @@
+"""The PDF speed-ups (render/pdf_tuning.py) change time, not output: same text, same fonts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import EXAMPLE, ROOT, make_workspace
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from salespm_docs.build import Renderer, Workspace, load_facts, plan
+from salespm_docs.context import build_context
+root, target = Path(sys.argv[1]), Path(sys.argv[2])
+ws = Workspace(root)
+facts = load_facts(ws, "huaxing-crm")
+renderer = Renderer(ws)
+instance = next(i for i in plan(facts)[0] if i.artifact.code == "CHT")
+html = renderer.pdf.html("CHT.html", build_context(facts, instance.artifact, None, False))
+renderer.pdf.write(html, target)
+print(",".join(renderer.pdf.tunings))
+"""
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tuning")
+    root = make_workspace(tmp, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    out = {}
+    for name, env in (("tuned", {}), ("plain", {"SALESPM_PLAIN_PDF": "1"})):
+        import os
+        done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(tmp / f"{name}.pdf")],
+                              capture_output=True, text=True, check=True, env={**os.environ, **env})
+        out[name] = (tmp / f"{name}.pdf", done.stdout.strip())
+    return out
+
+
+def test_tunings_apply_to_the_pinned_versions_and_can_be_turned_off(pdfs):
+    assert pdfs["tuned"][1] == "harfbuzz-one-pass,zlib-level-6"
+    assert pdfs["plain"][1] == ""
+
+
+def test_same_text_on_every_page(pdfs):
+    tuned = [p.extract_text() for p in PdfReader(str(pdfs["tuned"][0])).pages]
+    plain = [p.extract_text() for p in PdfReader(str(pdfs["plain"][0])).pages]
+    assert len(tuned) >= 3 and tuned == plain
+
+
+def test_fonts_embedded_and_subset_in_both(pdfs):
+    for path, _ in pdfs.values():
+        rows = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        fonts = [line.split() for line in rows.splitlines()[2:]]
+        assert fonts and all(f[-5] == "yes" and f[-4] == "yes" for f in fonts)
+        assert all("+" in f[0] for f in fonts)  # a subset font's name carries its tag
+
+
+def test_qpdf_finds_nothing_wrong(pdfs):
+    for path, _ in pdfs.values():
+        done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_size_stays_close(pdfs):
+    tuned, plain = (pdfs[k][0].stat().st_size for k in ("tuned", "plain"))
+    assert 0.85 * plain <= tuned <= 1.15 * plain
