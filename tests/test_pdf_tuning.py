@@ -67,3 +67,34 @@ def test_qpdf_finds_nothing_wrong(pdfs):
 def test_size_stays_close(pdfs):
     tuned, plain = (pdfs[k][0].stat().st_size for k in ("tuned", "plain"))
     assert 0.85 * plain <= tuned <= 1.15 * plain
+
+
+def test_gc_pause_restores_the_collector_and_frees_the_document():
+    import gc
+    import weakref
+
+    from salespm_docs.render.pdf_tuning import gc_paused
+
+    class Node:  # a reference cycle, as WeasyPrint's boxes make: only the collector frees it
+        pass
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        node = Node()
+        node.me = node
+        probe = weakref.ref(node)
+        del node
+    assert gc.isenabled() and probe() is None  # collected when the pause ends
+
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("layout failed")
+    assert gc.isenabled()
+
+    gc.disable()
+    try:  # a host that turned the collector off keeps it off
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

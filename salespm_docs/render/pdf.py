@@ -73,11 +73,17 @@ class PdfRenderer:
     def write(self, html: str, target: Path) -> None:
         """Lay out ``html`` and write the PDF to ``target``."""
         try:
-            document = HTML(string=html, base_url=self.html_dir.as_uri() + "/",
-                            url_fetcher=self.fetcher).render(font_config=self.fonts)
-            document.write_pdf(str(target))
+            with pdf_tuning.gc_paused():
+                self._lay_out_and_write(html, target)
         except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
             raise RenderError(f"生成 PDF 失败（{target.name}）：{type(exc).__name__}: {exc}") from exc
+
+    def _lay_out_and_write(self, html: str, target: Path) -> None:
+        # A function of its own, so that the laid-out document is released before the collection
+        # that ends ``gc_paused`` (otherwise it would survive into the oldest generation).
+        document = HTML(string=html, base_url=self.html_dir.as_uri() + "/",
+                        url_fetcher=self.fetcher).render(font_config=self.fonts)
+        document.write_pdf(str(target))
 
 
 def _line(exc: BaseException, name: str) -> str:
@@ -88,3 +94,4 @@ def _line(exc: BaseException, name: str) -> str:
             line = str(tb.tb_lineno)
         tb = tb.tb_next
     return line
+
