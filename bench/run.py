@@ -249,20 +249,26 @@ def markdown(r: dict) -> str:
              f"Machine: {m['cpu']} · {m['cores']} cores · {m['platform']}", "",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
              "## Per document (seconds: min / median / max)", "",
-             "| doc | pages | our PDF | weasyprint CLI | LibreOffice DOCX→PDF | our DOCX |",
-             "|---|---|---|---|---|---|"]
+             "| doc | pages | our PDF | weasyprint CLI | LibreOffice DOCX→PDF | our DOCX | CLI ÷ ours | LO ÷ ours |",
+             "|---|---|---|---|---|---|---|---|"]
 
     def cell(d, code):
         s = d.get(code)
         return f"{s['min']:.3f} / **{s['median']:.3f}** / {s['max']:.3f}" if s else "—"
 
+    def ratio(base, code):
+        s = r.get(base, {}).get(code)
+        return f"{s['median'] / r['pdf'][code]['median']:.1f}×" if s else "—"
+
     for code in r["pdf"]:
         if code == "all":
             continue
         lines.append(f"| {code} | {r['pages'][code]} | {cell(r['pdf'], code)} | {cell(r['weasyprint_cli'], code)} | "
-                     f"{cell(r.get('libreoffice', {}), code)} | {cell(r['docx'], code)} |")
+                     f"{cell(r.get('libreoffice', {}), code)} | {cell(r['docx'], code)} | "
+                     f"{ratio('weasyprint_cli', code)} | {ratio('libreoffice', code)} |")
     lines.append(f"| **median of medians** | | {cell(r['pdf'], 'all')} | {cell(r['weasyprint_cli'], 'all')} | "
-                 f"{cell(r.get('libreoffice', {}), 'all')} | {cell(r['docx'], 'all')} |")
+                 f"{cell(r.get('libreoffice', {}), 'all')} | {cell(r['docx'], 'all')} | "
+                 f"{ratio('weasyprint_cli', 'all')} | {ratio('libreoffice', 'all')} |")
     ratios = r["ratios"]
     lines += ["", "## Ratios (same run)", "",
               f"- our PDF vs weasyprint command: **{ratios['weasyprint_cli_over_ours']:.1f}×** faster",
@@ -289,7 +295,40 @@ def markdown(r: dict) -> str:
         lines.append(f"| {j[1:]} | {x['seconds']:.1f} | {x['documents']} | {x['docs_per_second']:.2f} | "
                      f"{x['peak_rss_mb_per_worker']['max']:.0f} |")
     lines += ["", f"Throughput -j 2 / -j 1: **{bt['speedup_j2_over_j1']:.2f}×**", ""]
-    return "\n".join(lines)
+    lines += ["## Targets (issue 4)", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'✓' if ok else '✗'} |" for name, value, ok in targets(r)]
+    return "\n".join(lines) + "\n"
+
+
+def targets(r: dict) -> list[tuple[str, str, bool]]:
+    """Each target of issue 4 with the measured figure and whether it is met."""
+    rows = []
+    typical = [code for code, pages in r["pages"].items() if 2 <= pages <= 4]
+    for code in typical:
+        ours = r["pdf"][code]["median"]
+        rows.append((f"{code} ({r['pages'][code]} 页) PDF median ≤ 0.3 s", f"{ours:.3f} s", ours <= 0.3))
+        for base, name in (("weasyprint_cli", "weasyprint 命令"), ("libreoffice", "LibreOffice")):
+            if code in r.get(base, {}):
+                x = r[base][code]["median"] / ours
+                rows.append((f"{code} PDF ≥ 3× faster than {name}", f"{x:.1f}×", x >= 3))
+    for base, name in (("weasyprint_cli", "weasyprint 命令"), ("libreoffice", "LibreOffice")):
+        if base in r:
+            x = r[base]["all"]["median"] / r["pdf"]["all"]["median"]
+            rows.append((f"all documents (median of medians) ≥ 3× faster than {name}", f"{x:.1f}×", x >= 3))
+    docx = r["docx"]["all"]["median"]
+    rows.append(("DOCX median ≤ 0.05 s", f"{docx:.3f} s", docx <= 0.05))
+    b = r["build"]
+    share = b["noop_seconds"]["median"] / b["cold_seconds"]["median"]
+    rows.append(("no-op rebuild ≤ 10% of cold", f"{100 * share:.1f}%", share <= 0.10))
+    edit = b["edit_one_week"]
+    rows.append(("editing one weekly file rebuilds only its documents",
+                 f"{edit.get('rebuilt', '—')} of {b['documents']}", edit.get("rebuilt") == 1))
+    bt = r["batch"]
+    rows.append(("batch throughput -j 2 ≥ 1.7× -j 1", f"{bt['speedup_j2_over_j1']:.2f}×",
+                 bt["speedup_j2_over_j1"] >= 1.7))
+    rss = max(bt[j]["peak_rss_mb_per_worker"]["max"] for j in ("j1", "j2"))
+    rows.append(("peak memory per worker ≤ 400 MB", f"{rss:.0f} MB", rss <= 400))
+    return rows
 
 
 def main() -> None:
@@ -297,7 +336,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--projects", type=int, default=50)
     parser.add_argument("--skip-libreoffice", action="store_true")
+    parser.add_argument("--report", type=Path, metavar="JSON",
+                        help="只根据已有的结果 JSON 重新生成 Markdown 表格，不运行基准")
     args = parser.parse_args()
+    if args.report:
+        print(markdown(json.loads(args.report.read_text(encoding="utf-8"))))
+        return
     with tempfile.TemporaryDirectory(prefix="salespm-bench-") as tmp:
         base = Path(tmp)
         root = workspace(base)
