@@ -16,6 +16,9 @@ from pathlib import Path
 from salespm_docs.build import Renderer, Workspace, load_facts, plan
 from salespm_docs.context import build_context
 root, target = Path(sys.argv[1]), Path(sys.argv[2])
+if sys.argv[3:] == ["fonttools"]:  # WeasyPrint's fallback subsetter, which reads the whole font file
+    import weasyprint.pdf.fonts
+    weasyprint.pdf.fonts.harfbuzz_subset = None
 ws = Workspace(root)
 facts = load_facts(ws, "huaxing-crm")
 renderer = Renderer(ws)
@@ -31,17 +34,33 @@ def pdfs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tuning")
     root = make_workspace(tmp, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     out = {}
-    for name, env in (("tuned", {}), ("plain", {"SALESPM_PLAIN_PDF": "1"})):
+    lazy_only = {"SALESPM_PLAIN_PDF": "harfbuzz-one-pass,zlib-level-6"}
+    for name, env, extra in (("tuned", {}, []), ("plain", {"SALESPM_PLAIN_PDF": "1"}, []),
+                             ("lazy only", lazy_only, []),
+                             # fontTools stamps the time into the font unless SOURCE_DATE_EPOCH is set
+                             ("plain fonttools", {"SALESPM_PLAIN_PDF": "1", "SOURCE_DATE_EPOCH": "0"},
+                              ["fonttools"]),
+                             ("lazy fonttools", {**lazy_only, "SOURCE_DATE_EPOCH": "0"}, ["fonttools"])):
         import os
-        done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(tmp / f"{name}.pdf")],
+        done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(tmp / f"{name}.pdf"), *extra],
                               capture_output=True, text=True, check=True, env={**os.environ, **env})
         out[name] = (tmp / f"{name}.pdf", done.stdout.strip())
     return out
 
 
 def test_tunings_apply_to_the_pinned_versions_and_can_be_turned_off(pdfs):
-    assert pdfs["tuned"][1] == "harfbuzz-one-pass,zlib-level-6"
+    assert pdfs["tuned"][1] == "harfbuzz-one-pass,zlib-level-6,lazy-font-data"
     assert pdfs["plain"][1] == ""
+    assert pdfs["lazy only"][1] == "lazy-font-data"
+
+
+def test_deferred_font_file_changes_no_byte(pdfs):
+    # Alone, the deferred font file must give the very same PDF as plain WeasyPrint: on its own
+    # HarfBuzz path (which never reads the whole file) and on the fontTools path, which does.
+    assert pdfs["lazy only"][0].read_bytes() == pdfs["plain"][0].read_bytes()
+    fonttools = pdfs["lazy fonttools"][0].read_bytes()
+    assert fonttools == pdfs["plain fonttools"][0].read_bytes()
+    assert fonttools != pdfs["plain"][0].read_bytes()  # the fallback path was really taken
 
 
 def test_same_text_on_every_page(pdfs):
