@@ -84,6 +84,8 @@ class BuildResult:
     documents: list[DocumentResult]
     missing: list[Artifact]
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)
+    """Things the user should know that are not rule findings (``Facts.notices``)."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -276,7 +278,7 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
                 documents.append(document)
                 entries[instance.label] = incremental.entry(
                     fingerprint, [(f.format, f.path.name, f.sha256) for f in document.files], document.findings)
-            result = BuildResult(slug, ws.output / slug, documents, missing)
+            result = BuildResult(slug, ws.output / slug, documents, missing, notices=facts.notices)
             write_manifest(staging, result, facts)
             write_report(staging, result, facts)
             incremental.write_cache(staging, entries)

@@ -71,6 +71,11 @@ def _print_findings(findings, strict: bool) -> None:
         out.out(f"[{f.rule}] {f.severity} {level} {f.document} {f.location}: {f.message}")
 
 
+def _print_notices(notices: list[str]) -> None:
+    for notice in notices:
+        out.out(f"提示：{notice}")
+
+
 @main.command()
 @click.argument("slug", required=False)
 @click.option("--all", "all_projects", is_flag=True, help="生成 projects/ 下的全部项目。")
@@ -100,6 +105,7 @@ def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int, force: bool
             out.out(f"  {f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path}  {state}{reused}")
     for a in result.missing:
         out.out(f"  （跳过）{a.code} {a.title}：项目数据中尚无此文档所需的数据")
+    _print_notices(result.notices)
     errors, warnings = result.errors(), result.warnings()
     out.out(f"已生成 {sum(len(d.files) for d in result.documents)} 个文件到 output/{slug}/"
             f"（重新生成 {len(result.rebuilt)} 份文档，复用 {len(result.documents) - len(result.rebuilt)} 份，"
@@ -147,6 +153,7 @@ def check(ctx: Ctx, slug: str, strict: bool) -> None:
     with err.status("检查中…") as status:
         result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=_progress(status))
     _print_findings(result.findings, strict)
+    _print_notices(result.notices)
     errors, warnings = result.errors(), result.warnings()
     out.out(f"检查了 {len(result.documents)} 份文档：错误 {len(errors)} 个，警告 {len(warnings)} 个。")
     if errors or (strict and warnings):

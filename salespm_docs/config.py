@@ -6,11 +6,12 @@ from ``Settings`` and never hard-code them.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import ValidationError, model_validator
 
 from .errors import ConfigError, DataError
 from .loader import SourceMap, load_yaml
@@ -94,6 +95,23 @@ class WbsCfg(Model):
     """叶子任务工期下限（工作日）。"""
 
 
+class CalendarCfg(Model):
+    """工作日历：补充或更正 chinesecalendar 的法定节假日表（例如尚未收录的年份）。"""
+
+    holidays: list[dt.date] = []
+    """放假日期，不计为工作日，例如 2027-01-01。"""
+    workdays: list[dt.date] = []
+    """调休上班日（周末但要上班），计为工作日。"""
+
+    @model_validator(mode="after")
+    def _no_day_in_both(self) -> "CalendarCfg":
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError("同一天不能既是放假日（holidays）又是调休上班日（workdays）："
+                             + "、".join(d.isoformat() for d in both))
+        return self
+
+
 class Settings(Model):
     """全部可配置阈值。"""
 
@@ -117,6 +135,8 @@ class Settings(Model):
     """工作分解结构。"""
     classifications: list[Text]
     """允许的密级。"""
+    calendar: CalendarCfg = CalendarCfg()
+    """工作日历（补充法定节假日与调休上班日）。"""
 
     def risk_level(self, probability: int, impact: int) -> str:
         """The level (高/中/低) of a risk value on the configured matrix."""

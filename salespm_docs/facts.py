@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import Settings
+from .figures.calendar import WorkCalendar
 from .loader import Path_, SourceMap, format_path
 from .model import DocControl, Project
 
@@ -52,6 +53,27 @@ class Facts:
                 merged = base.model_copy(update={k: getattr(week.document, k) for k in week.document.model_fields_set})
                 return merged, ("weekly", i, "document")
         return self.project.documents.get(code, DocControl()), ("documents", code)
+
+    # -- calendar --------------------------------------------------------------------------
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The Chinese working-day calendar with the configured holidays and make-up days."""
+        cfg = self.settings.calendar
+        return WorkCalendar(frozenset(cfg.holidays), frozenset(cfg.workdays))
+
+    @cached_property
+    def notices(self) -> list[str]:
+        """Things the user should know that are not findings of a rule (in Chinese)."""
+        p = self.project
+        days = [p.project.start, p.project.end, *(m.date for m in p.milestones),
+                *(d for w in p.wbs for d in (w.start, w.end))]
+        years = self.calendar.uncovered_years(days)
+        if not years:
+            return []
+        listed = "、".join(f"{y} 年" for y in years)
+        return [f"项目日期涉及 {listed}，chinesecalendar 尚未收录其法定节假日，工作日暂按周一至周五计算"
+                f"（计划工期、偏差天数、缺周检查都受影响）。国务院办公厅公布安排后，请在 salespm.yaml"
+                f"（或 projects/{self.slug}/config.yaml）的 calendar.holidays 与 calendar.workdays 中补充。"]
 
     # -- roster ----------------------------------------------------------------------------
     @cached_property

@@ -77,6 +77,9 @@ def write_report(folder: Path, result: "BuildResult", facts: "Facts") -> Path:
         w = sum(1 for f in d.findings if f.severity == "W")
         lines.append(f"| {a.code} {name} | {d.version} | {state} | {e} | {w} | "
                      + "、".join(f.path.name for f in d.files) + " |")
+    if result.notices:
+        lines += ["", "## 提示", ""]
+        lines += [f"- {n}" for n in result.notices]
     if result.missing:
         lines += ["", "## 尚无数据的文档", ""]
         lines += [f"- {a.code} {a.title}（{a.stage}阶段）" for a in result.missing]

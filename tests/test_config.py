@@ -74,3 +74,47 @@ def test_wrong_type_in_a_project_config_is_located(tmp_path):
         load_settings(root, root / "projects" / "minimal")
     assert str(info.value) == ("配置文件有误（共 1 处）：\n  projects/minimal/config.yaml:2: acceptance.pass_rate_target: "
                                "百分数应在 0–100 之间，实际为 120")
+
+
+# -- the working-day calendar ------------------------------------------------------------------
+
+def _deviation_of_4_2_2_in_w14(root) -> int:
+    from salespm_docs.figures.progress import snapshot
+
+    facts = load_facts(Workspace(root), EXAMPLE)
+    return next(r for r in snapshot(facts, "2026-W14").rows if r.code == "4.2.2").deviation
+
+
+def test_configured_holidays_and_make_up_days_change_the_working_days(tmp_path):
+    root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    # planned end 2026-04-03 (Fri), forecast 2026-04-08 (Wed); 04-04…04-06 are 清明 holidays
+    assert _deviation_of_4_2_2_in_w14(root) == 2
+    (root / "salespm.yaml").write_text("calendar:\n  holidays: [2026-04-07]\n", encoding="utf-8")
+    assert _deviation_of_4_2_2_in_w14(root) == 1
+    (root / "salespm.yaml").write_text("calendar:\n  workdays: [2026-04-05]\n", encoding="utf-8")
+    assert _deviation_of_4_2_2_in_w14(root) == 3
+
+
+def test_a_day_cannot_be_both_holiday_and_working_day(tmp_path):
+    root = make_workspace(tmp_path, ("minimal", FIXTURES / "minimal"))
+    (root / "salespm.yaml").write_text(
+        "calendar:\n  holidays: [2027-01-01]\n  workdays: [2027-01-01]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(root)
+    assert str(info.value) == ("配置文件有误（共 1 处）：\n  salespm.yaml:1: calendar: 同一天不能既是放假日（holidays）"
+                               "又是调休上班日（workdays）：2027-01-01")
+
+
+def test_years_without_holiday_data_are_pointed_out(tmp_path):
+    slug = "yuanhang-srm"  # runs into 2027, which chinesecalendar does not cover yet
+    root = make_workspace(tmp_path, (slug, ROOT / "projects" / slug))
+    assert "提示" not in cli(root, "check", slug).stdout  # its config.yaml names 2027's 元旦
+    (root / "projects" / slug / "config.yaml").unlink()
+    result = cli(root, "build", slug)
+    assert result.exit_code == 0
+    notice = ("项目日期涉及 2027 年，chinesecalendar 尚未收录其法定节假日，工作日暂按周一至周五计算"
+              "（计划工期、偏差天数、缺周检查都受影响）。国务院办公厅公布安排后，请在 salespm.yaml"
+              "（或 projects/yuanhang-srm/config.yaml）的 calendar.holidays 与 calendar.workdays 中补充。")
+    assert f"提示：{notice}" in result.stdout.replace("\n", "")
+    report = (root / "output" / slug / "完整性报告.md").read_text(encoding="utf-8")
+    assert f"## 提示\n\n- {notice}\n" in report

@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal
 
 from ..model.core import Target
-from .calendar import workday_delta
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -114,7 +113,7 @@ def schedule_variance(facts) -> int | None:
     acceptance = facts.project.acceptance
     if acceptance is None:
         return None
-    return workday_delta(facts.project.project.end, acceptance.date)
+    return facts.calendar.delta(facts.project.project.end, acceptance.date)
 
 
 MEASURES = {

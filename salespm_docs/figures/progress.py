@@ -25,7 +25,7 @@ from decimal import Decimal
 from .. import dates
 from ..model.core import WbsItem
 from ..model.lifecycle import MilestoneStatus, TaskProgress, WeekCost, WeeklyReport
-from .calendar import is_workday, workday_delta, workdays
+from .calendar import CHINA, WorkCalendar
 
 CENT = Decimal("0.01")
 ONE_DECIMAL = Decimal("0.1")
@@ -149,16 +149,17 @@ def week_bounds(label: str) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
-def week_workdays(label: str) -> list[dt.date]:
+def week_workdays(label: str, calendar: WorkCalendar = CHINA) -> list[dt.date]:
     """The working days of an ISO week (none in a week of 春节 holidays)."""
     monday, _ = week_bounds(label)
-    return [monday + dt.timedelta(days=n) for n in range(7) if is_workday(monday + dt.timedelta(days=n))]
+    days = (monday + dt.timedelta(days=n) for n in range(7))
+    return [d for d in days if calendar.is_workday(d)]
 
 
-def next_workday(day: dt.date) -> dt.date:
+def next_workday(day: dt.date, calendar: WorkCalendar = CHINA) -> dt.date:
     """The first working day after ``day``."""
     day += dt.timedelta(days=1)
-    while not is_workday(day):
+    while not calendar.is_workday(day):
         day += dt.timedelta(days=1)
     return day
 
@@ -179,7 +180,8 @@ def leaves(wbs: list[WbsItem]) -> list[WbsItem]:
 # -- snapshot -------------------------------------------------------------------------------
 
 def _task_row(item: WbsItem, entry: TaskProgress | None, monday: dt.date, sunday: dt.date,
-              listed: bool) -> TaskRow:
+              listed: bool, calendar: WorkCalendar) -> TaskRow:
+    workdays = calendar.workdays_between
     start, end = item.start, item.end
     planned_days = workdays(start, end) if start and end else None
     planned_percent = Decimal(0)
@@ -195,8 +197,8 @@ def _task_row(item: WbsItem, entry: TaskProgress | None, monday: dt.date, sunday
     else:
         basis = forecast or end
         if basis is not None and basis <= sunday:
-            basis = next_workday(sunday)  # not done by the end of the week: next working day at best
-    deviation = workday_delta(end, basis) if end and basis else 0
+            basis = next_workday(sunday, calendar)  # not done by the end of the week: next working day at best
+    deviation = calendar.delta(end, basis) if end and basis else 0
     behind = deviation > 0
     actual_days = workdays(a_start, basis) if a_start and basis else None
     if finished:
@@ -226,7 +228,7 @@ def _milestone_rows(facts, latest: dict[str, MilestoneStatus]) -> list[Milestone
         forecast = stated.forecast if stated else None
         rows.append(MilestoneRow(
             id=m.id, name=m.name, planned=m.date, status=stated.status if stated else "未开始",
-            forecast=forecast, deviation=workday_delta(m.date, forecast) if forecast else None,
+            forecast=forecast, deviation=facts.calendar.delta(m.date, forecast) if forecast else None,
             note=stated.note if stated else None))
     return rows
 
@@ -238,11 +240,11 @@ def _ratio(part: Decimal | None, whole: Decimal | None, places: Decimal = ONE_DE
     return (part * scale / whole).quantize(places)
 
 
-def _planned_fraction(row: TaskRow, day: dt.date) -> Decimal:
+def _planned_fraction(row: TaskRow, day: dt.date, calendar: WorkCalendar) -> Decimal:
     """Share of a leaf's planned working days that lie on or before ``day`` (exact, for PV)."""
     if not row.planned_days or row.planned_start is None or row.planned_start > day:
         return Decimal(0)
-    return Decimal(workdays(row.planned_start, min(day, row.planned_end))) / row.planned_days
+    return Decimal(calendar.workdays_between(row.planned_start, min(day, row.planned_end))) / row.planned_days
 
 
 def _cost(facts, rows: list[TaskRow], day: dt.date, stated: WeekCost | None,
@@ -252,7 +254,7 @@ def _cost(facts, rows: list[TaskRow], day: dt.date, stated: WeekCost | None,
     total = sum((e for e, _ in efforts), Decimal(0))
     pv = ev = None
     if total:
-        pv = (bac * sum((e * _planned_fraction(r, day) for e, r in efforts), Decimal(0)) / total).quantize(CENT)
+        pv = (bac * sum((e * _planned_fraction(r, day, facts.calendar) for e, r in efforts), Decimal(0)) / total).quantize(CENT)
         ev = (bac * sum((e * r.percent / 100 for e, r in efforts), Decimal(0)) / total).quantize(CENT)
     ac = stated.actual_to_date if stated else None
     eac = stated.forecast_at_completion if stated else None
@@ -290,9 +292,9 @@ def snapshots(facts) -> dict[str, Snapshot]:
             cost, cost_week = report.cost, report.week
         monday, sunday = week_bounds(report.week)
         listed = {t.task for t in report.tasks}
-        rows = [_task_row(i, tasks.get(i.code), monday, sunday, i.code in listed) for i in items]
+        rows = [_task_row(i, tasks.get(i.code), monday, sunday, i.code in listed, facts.calendar) for i in items]
         out[report.week] = Snapshot(
-            week=report.week, start=monday, end=sunday, workdays=len(week_workdays(report.week)),
+            week=report.week, start=monday, end=sunday, workdays=len(week_workdays(report.week, facts.calendar)),
             rows=rows, milestones=_milestone_rows(facts, milestones), cost=_cost(facts, rows, sunday, cost, cost_week),
             unknown_tasks=[t.task for t in report.tasks if t.task not in leaf_codes])
     return out
@@ -351,7 +353,7 @@ def required_weeks(facts) -> list[str]:
     weeks = []
     while monday <= end:
         label = dates.iso_week(monday)
-        days = week_workdays(label)
+        days = week_workdays(label, facts.calendar)
         if days:
             due = min(days[-1], finish) if finish else days[-1]
             if due <= end:
