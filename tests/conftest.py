@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from salespm_docs import dates
 from salespm_docs.build import build
+from salespm_docs.check import squash
 from salespm_docs.cli import main
 from salespm_docs.config import load_settings
 from salespm_docs.facts import Facts
@@ -69,6 +70,16 @@ def cli(root: Path, *args: str):
     """Run the CLI in ``root``; returns click's Result (exit_code, stdout, stderr)."""
     runner = CliRunner()
     return runner.invoke(main, ["--root", str(root), *args], catch_exceptions=False)
+
+
+def in_order(text: str, headings) -> bool:
+    """Whether every heading appears in ``text``, in this order (whitespace ignored)."""
+    flat, pos = squash(text), 0
+    for h in headings:
+        pos = flat.find(squash(h), pos)
+        if pos < 0:
+            return False
+    return True
 
 
 def write_yaml(path: Path, data: dict) -> None:

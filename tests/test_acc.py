@@ -14,7 +14,7 @@ from salespm_docs.check import squash
 from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.rules import run_data_rules
 
-from conftest import EXAMPLE, ROOT, facts_from, make_workspace, write_yaml
+from conftest import EXAMPLE, ROOT, facts_from, in_order, make_workspace, write_yaml
 
 load_all()
 ACC = REGISTRY["ACC"]
@@ -35,15 +35,6 @@ def render_acc(root: Path, folder: Path):
 def rendered(tmp_path_factory):
     root = make_workspace(tmp_path_factory.mktemp("acc"), (EXAMPLE, ROOT / "projects" / EXAMPLE))
     return render_acc(root, root / "out")
-
-
-def in_order(text: str, headings) -> bool:
-    flat, pos = squash(text), 0
-    for h in headings:
-        pos = flat.find(squash(h), pos)
-        if pos < 0:
-            return False
-    return True
 
 
 # -- rendered documents -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from salespm_docs.artifacts.cht import SECTIONS
 from salespm_docs.check import squash
 from salespm_docs.extract import docx_text, pdf_text
 
-from conftest import EXAMPLE, cli, make_workspace, ROOT
+from conftest import EXAMPLE, ROOT, cli, in_order, make_workspace
 
 DOCX = "CHT_项目章程_V1.0.docx"
 PDF = "CHT_项目章程_V1.0.pdf"
@@ -30,15 +30,6 @@ KEY_VALUES = [
 def texts(example_build):
     out, _ = example_build
     return docx_text(out / DOCX), pdf_text(out / PDF)[0]
-
-
-def in_order(text: str, headings) -> bool:
-    flat, pos = squash(text), 0
-    for h in headings:
-        pos = flat.find(squash(h), pos)
-        if pos < 0:
-            return False
-    return True
 
 
 def test_docx_has_every_section_in_order(texts):

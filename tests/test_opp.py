@@ -19,7 +19,7 @@ from salespm_docs.render.pdf import PdfRenderer
 from salespm_docs.rules import run_data_rules
 from salespm_docs.templating import make_env
 
-from conftest import EXAMPLE, ROOT, cli, facts_from, make_workspace, write_yaml
+from conftest import EXAMPLE, ROOT, cli, facts_from, in_order, make_workspace, write_yaml
 
 load_all()
 OPP = REGISTRY["OPP"]
@@ -43,15 +43,6 @@ KEY_VALUES = [
 def texts(example_build):
     out, _ = example_build
     return docx_text(out / DOCX), pdf_text(out / PDF)[0]
-
-
-def in_order(text: str, headings) -> bool:
-    flat, pos = squash(text), 0
-    for h in headings:
-        pos = flat.find(squash(h), pos)
-        if pos < 0:
-            return False
-    return True
 
 
 def test_docx_has_every_section_in_order(texts):

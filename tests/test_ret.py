@@ -15,7 +15,7 @@ from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.figures import outcomes
 from salespm_docs.rules import run_data_rules
 
-from conftest import EXAMPLE, ROOT, facts_from, make_workspace
+from conftest import EXAMPLE, ROOT, facts_from, in_order, make_workspace
 
 load_all()
 RET = REGISTRY["RET"]
@@ -30,15 +30,6 @@ def findings(facts, rule_id=None):
 
 def messages(facts, rule_id):
     return [f.message for f in findings(facts, rule_id)]
-
-
-def in_order(text: str, headings) -> bool:
-    flat, pos = squash(text), 0
-    for h in headings:
-        pos = flat.find(squash(h), pos)
-        if pos < 0:
-            return False
-    return True
 
 
 def goal_row(tables, goal_id, metric):

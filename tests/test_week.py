@@ -17,7 +17,7 @@ from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.figures import outcomes, progress
 from salespm_docs.rules import run_data_rules
 
-from conftest import EXAMPLE, ROOT, facts_from, make_workspace, write_yaml
+from conftest import EXAMPLE, ROOT, facts_from, in_order, make_workspace, write_yaml
 
 load_all()
 WEEK = REGISTRY["WEEK"]
@@ -33,15 +33,6 @@ def name(week: str, fmt: str) -> str:
 def texts(example_build):
     out, _ = example_build
     return {w: (docx_text(out / name(w, "docx")), pdf_text(out / name(w, "pdf"))[0]) for w in (SLIPPED, RED)}
-
-
-def in_order(text: str, headings) -> bool:
-    flat, pos = squash(text), 0
-    for h in headings:
-        pos = flat.find(squash(h), pos)
-        if pos < 0:
-            return False
-    return True
 
 
 def findings(facts, rule_id: str | None = None) -> list:

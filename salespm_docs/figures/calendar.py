@@ -67,21 +67,3 @@ class WorkCalendar:
             return self.workdays_between(planned + dt.timedelta(days=1), actual)
         return -self.workdays_between(actual + dt.timedelta(days=1), planned)
 
-
-#: The tables alone (no configured days).
-CHINA = WorkCalendar()
-
-
-def is_workday(day: dt.date, calendar: WorkCalendar = CHINA) -> bool:
-    """Whether ``day`` is a working day in mainland China."""
-    return calendar.is_workday(day)
-
-
-def workdays(start: dt.date, end: dt.date, calendar: WorkCalendar = CHINA) -> int:
-    """Working days from ``start`` to ``end`` inclusive (0 if ``end`` is before ``start``)."""
-    return calendar.workdays_between(start, end)
-
-
-def workday_delta(planned: dt.date, actual: dt.date, calendar: WorkCalendar = CHINA) -> int:
-    """Signed working days from ``planned`` to ``actual``: positive when late, negative when early."""
-    return calendar.delta(planned, actual)

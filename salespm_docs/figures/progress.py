@@ -25,7 +25,7 @@ from decimal import Decimal
 from .. import dates
 from ..model.core import WbsItem
 from ..model.lifecycle import MilestoneStatus, TaskProgress, WeekCost, WeeklyReport
-from .calendar import CHINA, WorkCalendar
+from .calendar import WorkCalendar
 
 CENT = Decimal("0.01")
 ONE_DECIMAL = Decimal("0.1")
@@ -149,14 +149,14 @@ def week_bounds(label: str) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
-def week_workdays(label: str, calendar: WorkCalendar = CHINA) -> list[dt.date]:
+def week_workdays(label: str, calendar: WorkCalendar) -> list[dt.date]:
     """The working days of an ISO week (none in a week of 春节 holidays)."""
     monday, _ = week_bounds(label)
     days = (monday + dt.timedelta(days=n) for n in range(7))
     return [d for d in days if calendar.is_workday(d)]
 
 
-def next_workday(day: dt.date, calendar: WorkCalendar = CHINA) -> dt.date:
+def next_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
     """The first working day after ``day``."""
     day += dt.timedelta(days=1)
     while not calendar.is_workday(day):

@@ -129,6 +129,14 @@ class TemplateDoc:
         self.para(text, style="List Bullet")
         self.tag("{%p endfor %}")
 
+    def either(self, condition: str, body, empty: str) -> None:
+        """``body()`` when ``condition`` holds, else the sentence ``empty`` (a section is never blank)."""
+        self.tag(f"{{%p if {condition} %}}")
+        body()
+        self.tag("{%p else %}")
+        self.para(empty)
+        self.tag("{%p endif %}")
+
     def table(self, headers: list[str], cells: list[str], loop: str | None = None,
               widths: list[float] | None = None) -> None:
         """A plain grid table: header row, then one row per item of ``loop`` (or one fixed row)."""

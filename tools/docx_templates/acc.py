@@ -16,12 +16,11 @@ def build(t) -> None:
                 ("交付物", "项目章程约定 {{ overview.deliverable_count }} 项")])
     t.para("项目目的：{{ project.purpose }}")
     t.heading("二、验收依据")
-    t.tag("{%p if acceptance.basis %}")
-    t.para("本次验收依据以下文件，各交付物的验收标准以项目章程「主要交付物」中的约定为准：")
-    t.bullets("x in acceptance.basis", "{{ x }}")
-    t.tag("{%p else %}")
-    t.para("—")
-    t.tag("{%p endif %}")
+    def basis() -> None:
+        t.para("本次验收依据以下文件，各交付物的验收标准以项目章程「主要交付物」中的约定为准：")
+        t.bullets("x in acceptance.basis", "{{ x }}")
+
+    t.either("acceptance.basis", basis, "—")
     t.heading("三、验收范围与交付物清单")
     t.para("验收范围为项目章程约定的全部工作内容：")
     t.bullets("x in scope_items", "{{ x }}")
@@ -49,15 +48,14 @@ def build(t) -> None:
              "{{ g.verdict }}"],
             loop="g in targets", widths=[7.6, 3.0, 3.0, 3.0])
     t.heading("六、遗留问题与整改")
-    t.tag("{%p if open_items %}")
-    t.table(["相关交付物", "问题描述", "整改责任人", "整改期限"],
-            ["{{ o.deliverable }} {{ o.deliverable_name }}", "{{ o.description }}", "{{ o.owner }}",
-             "{{ o.due|iso }}"],
-            loop="o in open_items", widths=[3.2, 8.6, 2.4, 2.6])
-    t.para("遗留问题由整改责任人在整改期限内完成，经甲方复核确认后关闭。")
-    t.tag("{%p else %}")
-    t.para("无遗留问题。")
-    t.tag("{%p endif %}")
+    def open_items() -> None:
+        t.table(["相关交付物", "问题描述", "整改责任人", "整改期限"],
+                ["{{ o.deliverable }} {{ o.deliverable_name }}", "{{ o.description }}", "{{ o.owner }}",
+                 "{{ o.due|iso }}"],
+                loop="o in open_items", widths=[3.2, 8.6, 2.4, 2.6])
+        t.para("遗留问题由整改责任人在整改期限内完成，经甲方复核确认后关闭。")
+
+    t.either("open_items", open_items, "无遗留问题。")
     t.heading("七、验收结论")
     t.para("{{ acceptance.conclusion }}")
     t.para("验收组意见：交付物共 {{ tally.total }} 项，通过 {{ tally.passed }} 项、有条件通过 {{ tally.conditional }} 项、"

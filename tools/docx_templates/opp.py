@@ -30,26 +30,22 @@ def build(t) -> None:
     t.tag("{%p endif %}")
 
     t.heading("二、客户与决策链")
-    t.tag("{%p if decision_chain %}")
-    t.table(["姓名", "职务", "决策角色", "态度", "关注点"],
-            ["{{ d.name }}", "{{ d.title }}", "{{ d.role }}", "{{ d.attitude }}", "{{ d.concern }}"],
-            loop="d in decision_chain", widths=[1.8, 2.8, 4.6, 1.4, 5.6])
-    t.tag("{%p else %}")
-    t.para("尚未摸清客户决策链。")
-    t.tag("{%p endif %}")
+    t.either("decision_chain", lambda: t.table(
+        ["姓名", "职务", "决策角色", "态度", "关注点"],
+        ["{{ d.name }}", "{{ d.title }}", "{{ d.role }}", "{{ d.attitude }}", "{{ d.concern }}"],
+        loop="d in decision_chain", widths=[1.8, 2.8, 4.6, 1.4, 5.6]),
+        "尚未摸清客户决策链。")
 
     t.heading("三、技术匹配度")
     dimension(t, "tech")
 
     t.heading("四、资源缺口")
     dimension(t, "resources")
-    t.tag("{%p if gaps %}")
-    t.table(["缺口资源", "缺口说明", "补足方案", "责任人", "期限"],
-            ["{{ g.resource }}", "{{ g.gap }}", "{{ g.disposition }}", "{{ g.owner }}", "{{ g.due|iso }}"],
-            loop="g in gaps", widths=[2.6, 4.4, 5.4, 1.6, 2.2])
-    t.tag("{%p else %}")
-    t.para("未识别资源缺口。")
-    t.tag("{%p endif %}")
+    t.either("gaps", lambda: t.table(
+        ["缺口资源", "缺口说明", "补足方案", "责任人", "期限"],
+        ["{{ g.resource }}", "{{ g.gap }}", "{{ g.disposition }}", "{{ g.owner }}", "{{ g.due|iso }}"],
+        loop="g in gaps", widths=[2.6, 4.4, 5.4, 1.6, 2.2]),
+        "未识别资源缺口。")
 
     t.heading("五、竞争态势")
     dimension(t, "competition")

@@ -31,12 +31,11 @@ def build(t) -> None:
             ["{{ r.dimension }}", "{{ r.evidence }}", "{{ r.assessment }}"],
             loop="r in results", widths=[1.8, 6.6, 7.8])
     t.heading("四、原因分析")
-    t.tag("{%p if missed %}")
-    t.para("未达成的目标：", bold=True)
-    t.bullets("g in missed", "{{ g.id }} {{ g.metric }}：实际 {{ g.actual_text }}，目标 {{ g.target_text }}，未达成")
-    t.tag("{%p else %}")
-    t.para("项目章程的各项目标与成功标准均已达成或尚不适用，无未达成项。")
-    t.tag("{%p endif %}")
+    def missed() -> None:
+        t.para("未达成的目标：", bold=True)
+        t.bullets("g in missed", "{{ g.id }} {{ g.metric }}：实际 {{ g.actual_text }}，目标 {{ g.target_text }}，未达成")
+
+    t.either("missed", missed, "项目章程的各项目标与成功标准均已达成或尚不适用，无未达成项。")
     t.tag("{%p if causes %}")
     t.table(["编号", "指标", "实际值", "类别", "原因"],
             ["{{ c.target }}", "{{ c.metric }}", "{{ c.actual_text }}", "{{ c.category }}", "{{ c.cause }}"],

@@ -36,15 +36,6 @@ def _reasons_table(t) -> None:
     _small(t)
 
 
-def _either(t, condition: str, table, empty: str) -> None:
-    """A table when ``condition`` holds, else one sentence (a DOCX table is never left empty)."""
-    t.tag(f"{{%p if {condition} %}}")
-    table()
-    t.tag("{%p else %}")
-    t.para(empty)
-    t.tag("{%p endif %}")
-
-
 def build(t) -> None:
     t.control_block()
 
@@ -61,10 +52,10 @@ def build(t) -> None:
            "（进度绩效指数 SPI {{ cost.spi }}）；本周落后于计划的任务 {{ behind|length }} 项。")
 
     t.heading("三、本周完成")
-    _either(t, "done", lambda: t.bullets("x in done", "{{ x }}"), "本周无完成事项。")
+    t.either("done", lambda: t.bullets("x in done", "{{ x }}"), "本周无完成事项。")
 
     t.heading("四、下周计划")
-    _either(t, "next", lambda: t.bullets("x in next", "{{ x }}"), "下周无新增计划事项。")
+    t.either("next", lambda: t.bullets("x in next", "{{ x }}"), "下周无新增计划事项。")
 
     t.heading("五、里程碑状态")
     t.table(["编号", "里程碑", "计划日期", "状态", "预计/实际日期", "偏差天数", "说明"],
@@ -75,9 +66,9 @@ def build(t) -> None:
     t.heading("六、进度偏差")
     t.para("下表列出本周处于计划期内、正在进行或逾期未完成的 WBS 任务。工期按中国法定节假日与调休安排计算工作日；"
            "偏差天数为实际（或预计）结束日期相对计划结束日期的工作日数，正数为延期。")
-    _either(t, "tasks", lambda: _progress_table(t), "本周没有处于计划期内或正在进行的任务。")
+    t.either("tasks", lambda: _progress_table(t), "本周没有处于计划期内或正在进行的任务。")
     t.heading("延期原因与纠正措施", 2)
-    _either(t, "behind", lambda: _reasons_table(t), "本周没有落后于计划的任务。")
+    t.either("behind", lambda: _reasons_table(t), "本周没有落后于计划的任务。")
 
     t.heading("七、成本执行")
     t.para("项目预算总额{{ cost.budget|upper_cny }}（{{ cost.budget|yuan }}）。"
@@ -98,20 +89,20 @@ def build(t) -> None:
 
     t.heading("八、风险与问题")
     t.heading("风险", 2)
-    _either(t, "risks", lambda: t.table(
+    t.either("risks", lambda: t.table(
         ["编号", "风险描述", "等级", "责任人", "应对措施"],
         ["{{ r.id }}", "{{ r.description }}", "{{ r.level }}", "{{ r.owner }}", "{{ r.actions }}"],
         loop="r in risks", widths=[1.3, 5.0, 1.2, 1.6, 7.1]),
         "本周无需重点关注的风险。")
     t.heading("问题", 2)
-    _either(t, "issues", lambda: t.table(
+    t.either("issues", lambda: t.table(
         ["问题", "责任人", "计划解决日期", "状态"],
         ["{{ x.description }}", "{{ x.owner }}", "{{ x.due|iso }}", "{{ x.status }}"],
         loop="x in issues", widths=[9.4, 2.0, 2.8, 2.0]),
         "本周无需报告的问题。")
 
     t.heading("九、需客户配合事项")
-    _either(t, "client_actions", lambda: t.table(
+    t.either("client_actions", lambda: t.table(
         ["事项", "客户方负责人", "职务", "期限"],
         ["{{ a.item }}", "{{ a.contact }}", "{{ a.title }}", "{{ a.due|iso }}"],
         loop="a in client_actions", widths=[8.6, 2.4, 3.0, 2.2]),
