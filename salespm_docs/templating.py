@@ -31,21 +31,40 @@ def _finalize(value: object) -> object:
     return value
 
 
-def pct(value: Decimal | None, places: int = 1) -> str:
-    """``Decimal('87.5')`` → ``87.5%``; ``Decimal('95')`` → ``95%``; ``None`` → 不适用."""
+def pct(value: Decimal | None, places: int = 1, fixed: bool = False) -> str:
+    """``Decimal('87.5')`` → ``87.5%``; ``Decimal('95')`` → ``95%``; ``None`` → 不适用.
+
+    ``fixed`` keeps ``places`` decimals (``95.0%``): one decimal policy for a whole column."""
     if value is None or (isinstance(value, Decimal) and not value.is_finite()):
         return NOT_APPLICABLE
     q = Decimal(value).quantize(Decimal(1).scaleb(-places))
-    text = f"{q:f}".rstrip("0").rstrip(".") if "." in f"{q:f}" else f"{q:f}"
-    return f"{text}%"
+    text = f"{q:f}"
+    if not fixed and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{_minus(text)}%"
 
 
-def number(value: Decimal | int | None) -> str:
-    """A plain number without trailing zeros: ``Decimal('4.20')`` → ``4.2``."""
+def number(value: Decimal | int | None, places: int | None = None) -> str:
+    """A plain number without trailing zeros: ``Decimal('4.20')`` → ``4.2``; with ``places``, that
+    many decimals always (``1`` → ``1.00``), so a column keeps one decimal policy."""
     if value is None:
         return NOT_APPLICABLE
+    if places is not None:
+        return _minus(f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):f}")
     text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return _minus(text.rstrip("0").rstrip(".") if "." in text else text)
+
+
+def signed(value: Decimal | int | None) -> str:
+    """A deviation: ``-2`` → ``−2`` (a real minus sign), ``0`` → ``0``, ``None`` → —."""
+    if value is None or value == "":
+        return "—"
+    return number(value)
+
+
+def _minus(text: str) -> str:
+    """A real minus sign (U+2212), as a reader expects in a table, not the hyphen-minus."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def cn_date(value: dt.date | None) -> str:
@@ -84,7 +103,8 @@ FILTERS = {
     "cn_date": cn_date,   # 2026年1月5日
     "iso": iso,           # 2026-01-05
     "pct": pct,           # 95%
-    "num": number,        # 4.2
+    "num": number,        # 4.2; num(2) → 4.20
+    "signed": signed,     # −2 (deviations)
     "dash": dash,         # None → —
     "join_cn": join_cn,   # a、b、c
 }
