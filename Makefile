@@ -40,7 +40,7 @@ fuzz: system-deps $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 templates: $(STAMP)
-	$(BIN)/python tools/make_docx_templates.py
+	$(BIN)/salespm templates
 
 schema: $(STAMP)
 	$(BIN)/salespm schema -o salespm-project.schema.json

@@ -1,4 +1,4 @@
-"""CLI: ``salespm build | check | schema | status | new`` → calls into the library, prints, exits.
+"""CLI: ``salespm build | check | schema | status | new | templates`` → calls into the library, prints, exits.
 
 The only module that prints or exits. Known errors become one Chinese message and an exit code
 (2 bad data or usage, 1 failed checks); a traceback appears only with ``--debug``.
@@ -219,6 +219,38 @@ def new(ctx: Ctx, slug: str, name: str | None, client_name: str | None) -> None:
 
     folder = _run(ctx, new_project, ctx.root, slug, name=name, client=client_name)
     out.out(f"已创建 {folder.relative_to(ctx.root)}/：请按注释填写 project.yaml，然后运行 salespm check {slug}")
+
+
+@main.command()
+@click.argument("codes", nargs=-1)
+@click.option("--force", is_flag=True, help="覆盖在 Word / WPS 中修改过的模板（修改将丢失）。")
+@click.option("--check", "check_only", is_flag=True, help="只检查模板是否与版式描述一致，不写文件；不一致时退出码 1。")
+@click.pass_obj
+def templates(ctx: Ctx, codes: tuple[str, ...], force: bool, check_only: bool) -> None:
+    """由版式描述（salespm_docs/layouts/<代码>.py）重新生成 templates/ 下的 Word 与 HTML 模板。"""
+    from .layout import generate
+
+    folder = ctx.root / "templates"
+    if check_only:
+        stale = _run(ctx, generate.stale, folder)
+        edited = set(_run(ctx, generate.edited, folder))
+        for path in stale:
+            why = "已手动修改" if path in edited else "与版式描述不一致，请运行 make templates"
+            out.out(f"templates/{path}：{why}")
+        if stale:
+            sys.exit(1)
+        out.out("模板与版式描述一致。")
+        return
+    outcome = _run(ctx, generate.write_templates, folder, list(codes) or None, force)
+    for path in outcome.written:
+        out.out(f"已生成 templates/{path}")
+    if outcome.current and not outcome.written and not outcome.kept:
+        out.out(f"{len(outcome.current)} 个模板已是最新。")
+    for path in outcome.kept:
+        err.out(f"未覆盖 templates/{path}：它在上次生成之后被修改过（在 Word / WPS 中改过样式？）。"
+                f"请把改动移到版式描述或 base.css 中，或确认放弃改动后加 --force 重新生成。")
+    if outcome.kept:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,7 +80,7 @@ def upper(value: Decimal) -> str:
 
 
 def yuan(value: Decimal | None) -> str:
-    return "—" if value is None else money.format_yuan(value)
+    return "—" if value is None else _minus(money.format_yuan(value))
 
 
 def wan(value: Decimal | None) -> str:

@@ -12,6 +12,7 @@ packages=(
   libpango-1.0-0          # WeasyPrint text layout
   libpangoft2-1.0-0
   fontconfig
+  libcairo2               # cairo: SVG logo → PNG for Word (cairosvg)
   poppler-utils           # pdftotext / pdffonts / pdftoppm, used by the tests
   qpdf                    # qpdf --check, used by the tests
   "$@"

@@ -48,6 +48,16 @@ def example_build(tmp_path_factory) -> tuple[Path, object]:
     return root / "output" / EXAMPLE, result
 
 
+EXAMPLES = ("huaxing-crm", "yuanhang-srm")
+
+
+@pytest.fixture(scope="session")
+def examples_built(tmp_path_factory) -> tuple[Path, dict]:
+    """Both example projects built once per session: (workspace root, slug → BuildResult)."""
+    root = make_workspace(tmp_path_factory.mktemp("examples"), *((s, ROOT / "projects" / s) for s in EXAMPLES))
+    return root, {slug: build(root, slug) for slug in EXAMPLES}
+
+
 @pytest.fixture(scope="session")
 def example_data() -> dict:
     """The example's merged raw data (plain Python values), to copy and break in tests."""

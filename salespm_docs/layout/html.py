@@ -54,8 +54,10 @@ def _cell(column: Column) -> str:
 def _table(t: Table) -> str:
     classes = ["data"] + (["small"] if t.small else []) + (["keep"] if t.keep else []) + (["sign"] if t.sign else [])
     out = [f'<table class="{" ".join(classes)}">']
+    # column widths on <col>: in a fixed-layout table they include the cells' padding, as Word's do
+    out.append("<colgroup>" + "".join(f"<col{_width(c)}>" for c in t.columns) + "</colgroup>")
     out.append("<thead><tr>" + "".join(
-        f"<th{_width(c)}{_num(c)}>{'<br>'.join(text(line) for line in c.header.split(NEWLINE))}</th>"
+        f"<th{_num(c)}>{'<br>'.join(text(line) for line in c.header.split(NEWLINE))}</th>"
         for c in t.columns) + "</tr></thead>")
     out.append("<tbody>")
     for row in t.rows:

@@ -124,7 +124,6 @@ class WordWriter:
     def _field(self, paragraph, instr: str) -> None:
         field = OxmlElement("w:fldSimple")
         field.set(qn("w:instr"), f" {instr} ")
-        field.set(qn("w:dirty"), "true")  # recomputed when the file is opened, never the cached 1
         run = OxmlElement("w:r")
         props = OxmlElement("w:rPr")
         size = OxmlElement("w:sz")

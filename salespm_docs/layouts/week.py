@@ -34,10 +34,10 @@ LAYOUT = Layout("WEEK", (
          "偏差为实际（或预计）结束日期相对计划结束日期的工作日数，正数为延期。"),
     If("tasks", (
         Table((C("编码", "{{ r.code }}", .07), C("任务", "{{ r.name }}"), C("责任人", "{{ r.owner }}", .085),
-               C("计划起止", "{{ r.planned_start|iso }}", .12, lines=("{{ r.planned_end|iso }}",)),
+               C("计划起止", "{{ r.planned_start|iso }}", .115, lines=("{{ r.planned_end|iso }}",)),
                C("计划\n工期", "{{ r.planned_days|dash }}", .065, "right"),
-               C("实际起止", "{{ r.actual_start|iso }}", .12, lines=("{{ (r.actual_end or r.forecast_end)|iso }}",)),
-               C("实际\n工期", FINISHED_DAYS, .09, "right"),
+               C("实际起止", "{{ r.actual_start|iso }}", .115, lines=("{{ (r.actual_end or r.forecast_end)|iso }}",)),
+               C("实际\n工期", FINISHED_DAYS, .11, "right"),
                C("完成%", "{{ r.percent|pct }}", .075, "right"),
                C("偏差\n工作日", "{{ r.deviation|signed }}", .085, "right"),
                C("状态", "{{ r.status }}", .09)),
@@ -47,7 +47,7 @@ LAYOUT = Layout("WEEK", (
     If("behind", (
         Table((C("编码", "{{ r.code }}", .07), C("任务", "{{ r.name }}", .14),
                C("计划\n工期", "{{ r.planned_days }}", .07, "right"),
-               C("实际\n工期", "{{ r.actual_days }}{{ '' if r.finished else '（预计）' }}", .09, "right"),
+               C("实际\n工期", "{{ r.actual_days }}{{ '' if r.finished else '（预计）' }}", .11, "right"),
                C("偏差\n工作日", "{{ r.deviation|signed }}", .085, "right"),
                C("延期原因", "{{ r.delay_reason|dash }}", .26), C("纠正措施", "{{ r.corrective_action|dash }}")),
               loop="r in behind", small=True),),

@@ -2,19 +2,31 @@
 
 Autoescaped and sandboxed like the HTML side. Template errors name the template, the variable and
 the text around the tag. The zip is written with fixed timestamps so that output is reproducible.
+
+Besides the context, a template sees ``images``: ``images.logo`` is the company logo as a picture
+about 16 mm high (at most 60 mm wide), or ``""`` when there is none. An SVG logo is rasterised to a
+300 dpi PNG (Word shows no SVG without a PNG fallback); PNG and JPEG are embedded as they are.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
+import io
 import re
+import types
 import zipfile
 from pathlib import Path
 
 import jinja2
-from docxtpl import DocxTemplate
+from docx.image.image import Image
+from docx.shared import Emu, Mm
+from docxtpl import DocxTemplate, InlineImage
 
-from ..errors import TemplateError
+from ..errors import DataError, Problem, TemplateError
+from ..layout.word_package import LANGUAGE, drop_thumbnail, set_app_properties
 
 
 class _Template(DocxTemplate):
@@ -57,6 +69,11 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
         raise TemplateError(f"找不到 Word 模板：{template}")
     tpl = _Template(str(template))
     name = f"templates/docx/{template.name}"
+    if "images" in context:
+        raise ValueError("the context must not define 'images': render_docx adds it")
+    context = dict(context)  # shallow: the caller's context is shared with the PDF side
+    company = context.get("company") or {}
+    context["images"] = {"logo": _logo(tpl, company.get("logo"), company.get("name") or "")}
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:
@@ -77,6 +94,10 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
     core.last_modified_by = _property(properties, "author")
     core.created = core.modified = stamp.replace(tzinfo=None)
     core.revision = 1
+    core.language = _property(properties, "language") or LANGUAGE
+    package = tpl.docx.part.package
+    drop_thumbnail(package)  # a template saved by Word carries a picture of the template
+    set_app_properties(package, company=_property(properties, "company"), title=core.title)
     tmp = target.with_suffix(".unsorted")
     tpl.save(str(tmp))
     _normalise_zip(tmp, target, stamp)
@@ -85,8 +106,120 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
 
 def _property(properties: dict[str, str], name: str) -> str:
     """A core property as Word stores it: at most 255 characters (python-docx refuses more)."""
-    value = properties.get(name, "")
+    value = properties.get(name) or ""
     return value if len(value) <= 255 else value[:254] + "…"
+
+
+# ------------------------------------------------------------------------------------------- logo
+
+LOGO_HEIGHT_MM = 16
+LOGO_MAX_WIDTH_MM = 60
+LOGO_DPI = 300
+MAX_LOGO_BYTES = 1024 * 1024
+_DATA_URI = re.compile(r"data:(?P<type>[\w.+-]+/[\w.+-]+)(?P<params>(?:;[^,;]*)*),(?P<data>.*)", re.S)
+_logos: dict[str, tuple[bytes, int, int]] = {}
+
+
+class _Logo(InlineImage):
+    """The logo as an inline picture, with alt text (``wp:docPr/@descr``) for screen readers.
+
+    Converted only when the template prints it, once per process for a given logo: rasterising an
+    SVG loads cairo (about a second the first time)."""
+
+    def __init__(self, tpl, uri: str, alt: str):
+        super().__init__(tpl, None)
+        self.uri, self.alt = uri, alt
+
+    def _insert_image(self) -> str:
+        key = hashlib.sha256(self.uri.encode()).hexdigest()
+        made = _logos.get(key)
+        if made is None:
+            made = _logo_picture(self.uri)
+            if len(_logos) > 16:
+                _logos.clear()
+            _logos[key] = made
+        blob, width, height = made
+        inline = self.tpl.current_rendering_part.new_pic_inline(io.BytesIO(blob), Emu(width), Emu(height))
+        if self.alt:
+            inline.docPr.set("descr", self.alt)
+        return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r>"
+                '<w:t xml:space="preserve">' % inline.xml)
+
+
+def _logo_error(message: str) -> DataError:
+    return DataError([Problem("project.yaml", None, "project.logo", message)])
+
+
+def _logo(tpl: DocxTemplate, uri: str | None, alt: str) -> _Logo | str:
+    """``company.logo`` (a ``data:`` URI or None) as a picture for Word, or ``""``."""
+    return _Logo(tpl, uri, alt) if uri else ""
+
+
+def _box(ratio: float) -> tuple[float, float]:
+    """(width, height) in mm of a picture with aspect ``ratio`` (width / height) in the logo box."""
+    width, height = LOGO_HEIGHT_MM * ratio, LOGO_HEIGHT_MM
+    if width > LOGO_MAX_WIDTH_MM:
+        width, height = LOGO_MAX_WIDTH_MM, LOGO_MAX_WIDTH_MM / ratio
+    return width, height
+
+
+def _logo_picture(uri: str) -> tuple[bytes, int, int]:
+    """(PNG or JPEG bytes, width EMU, height EMU) of a logo ``data:`` URI."""
+    match = _DATA_URI.fullmatch(uri)
+    if match is None:
+        raise _logo_error("不是有效的 data: URI")
+    kind, data = match["type"].lower(), match["data"]
+    if ";base64" in match["params"].lower():
+        try:
+            blob = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise _logo_error("图片数据（base64）已损坏") from None
+    else:
+        from urllib.parse import unquote_to_bytes
+        blob = unquote_to_bytes(data)
+    if len(blob) > MAX_LOGO_BYTES:
+        raise _logo_error("图片过大（上限 1 MB）")
+    if kind == "image/svg+xml":
+        return _rasterise(blob)
+    if kind not in ("image/png", "image/jpeg"):
+        raise _logo_error(f"Word 文档不支持的图片类型「{kind}」")
+    try:
+        image = Image.from_blob(blob)
+    except Exception as exc:  # UnrecognizedImageError, or whatever a truncated header trips on
+        raise _logo_error(f"无法读取图片：{type(exc).__name__}") from None
+    if not image.px_width or not image.px_height:
+        raise _logo_error("图片的宽或高为 0")
+    width, height = _box(image.px_width / image.px_height)
+    return blob, int(Mm(width)), int(Mm(height))
+
+
+def _rasterise(svg: bytes) -> tuple[bytes, int, int]:
+    """An SVG → a PNG at ``LOGO_DPI`` for the logo box. cairosvg's safe mode: no XML entities, no
+    external files or URLs (only ``data:`` images inside the SVG), and the pixel size is bounded by
+    the box (at most 709 × 189 at 300 dpi), whatever the SVG declares."""
+    try:
+        from cairosvg.helpers import node_format
+        from cairosvg.parser import Tree
+        from cairosvg.surface import PNGSurface
+    except ImportError as exc:  # the Python package, or the cairo library under it (libcairo2)
+        raise TemplateError(f"无法把 SVG 徽标转换为 Word 可用的图片：缺少 cairosvg / libcairo2（{exc}）") from None
+    try:
+        tree = Tree(bytestring=svg, unsafe=False)
+        # width / height in px (absolute units), else the viewBox; percentages count as missing
+        probe = types.SimpleNamespace(dpi=96, font_size=16, context_width=0, context_height=0)
+        w, h, _viewbox = node_format(probe, tree, reference=False)
+        if not (w > 0 and h > 0):
+            raise ValueError("SVG 没有给出宽高或 viewBox")
+        width, height = _box(w / h)
+        px_w = max(1, round(width / 25.4 * LOGO_DPI))
+        px_h = max(1, round(height / 25.4 * LOGO_DPI))
+        out = io.BytesIO()
+        PNGSurface(tree, out, 96, output_width=px_w, output_height=px_h).finish()
+    except DataError:
+        raise
+    except Exception as exc:  # cairosvg raises whatever its parser or renderer met
+        raise _logo_error(f"无法转换 SVG 图片：{exc}") from None
+    return out.getvalue(), int(Mm(width)), int(Mm(height))
 
 
 def _normalise_zip(source: Path, target: Path, stamp: dt.datetime) -> None:

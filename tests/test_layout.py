@@ -1,0 +1,202 @@
+"""One layout per document: the committed templates are what the layouts generate, a template
+edited in Word is never overwritten silently, and the DOCX and the PDF of every built document
+show the same headings in the same order and the same data."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from salespm_docs.build import load_facts, Workspace
+from salespm_docs.check import squash, strings_in
+from salespm_docs.context import build_context
+from salespm_docs.extract import docx_text, pdf_headings, pdf_pages
+from salespm_docs.layout import Column, Heading, If, KeyValue, Layout, Para, Signatures, Table, generate, html, word
+from salespm_docs.layout.word import LayoutError
+
+from conftest import ROOT, cli
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+# -- generated templates ----------------------------------------------------------------------
+
+def test_committed_templates_are_what_the_layouts_generate():
+    assert generate.stale(ROOT / "templates") == [], "run `make templates` and commit the result"
+    assert generate.edited(ROOT / "templates") == []
+
+
+def test_every_registered_document_has_a_layout():
+    from salespm_docs.artifacts.registry import buildable
+
+    assert {a.code for a in buildable()} == set(generate.layouts())
+
+
+def _copy_templates(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path / "templates"
+
+
+def _restyle_in_word(path: Path) -> None:
+    """What Word does when a user restyles the template: the package is rewritten."""
+    import docx
+
+    document = docx.Document(str(path))
+    document.styles["Normal"].font.size = docx.shared.Pt(11)
+    document.save(str(path))
+
+
+def test_regenerating_keeps_a_template_edited_in_word(tmp_path):
+    templates = _copy_templates(tmp_path)
+    _restyle_in_word(templates / "docx" / "CHT.docx")
+    edited = (templates / "docx" / "CHT.docx").read_bytes()
+    outcome = generate.write_templates(templates)
+    assert outcome.kept == ["docx/CHT.docx"]
+    assert outcome.written == []
+    assert (templates / "docx" / "CHT.docx").read_bytes() == edited
+    result = cli(tmp_path, "templates")
+    assert result.exit_code == 1
+    assert "未覆盖 templates/docx/CHT.docx：它在上次生成之后被修改过" in result.stderr
+    check = cli(tmp_path, "templates", "--check")
+    assert check.exit_code == 1 and "templates/docx/CHT.docx：已手动修改" in check.stdout
+    forced = generate.write_templates(templates, ["CHT"], force=True)
+    assert forced.written == ["docx/CHT.docx"]
+    assert generate.stale(templates) == []
+
+
+def test_regenerating_rewrites_an_untouched_outdated_template(tmp_path):
+    """A template as last generated, whose layout has changed since, is regenerated."""
+    templates = _copy_templates(tmp_path)
+    target = templates / "html" / "ACC.html"
+    target.write_text(target.read_text(encoding="utf-8") + "<!-- older layout -->\n", encoding="utf-8")
+    record = generate.read_record(templates)
+    record["html/ACC.html"] = generate._sha(target.read_bytes())  # as if it had been generated so
+    (templates / generate.RECORD).write_text(__import__("json").dumps(record), encoding="utf-8")
+    assert generate.stale(templates) == ["html/ACC.html"]
+    check = cli(tmp_path, "templates", "--check")
+    assert check.exit_code == 1 and "templates/html/ACC.html：与版式描述不一致" in check.stdout
+    result = cli(tmp_path, "templates")
+    assert result.exit_code == 0, result.output
+    assert "已生成 templates/html/ACC.html" in result.stdout
+    assert generate.stale(templates) == []
+    assert cli(tmp_path, "templates", "--check").stdout.strip() == "模板与版式描述一致。"
+
+
+def test_generated_templates_are_reproducible():
+    layout = generate.layouts()["WEEK"]
+    assert generate.docx_template(layout) == generate.docx_template(layout)
+    assert generate.html_template(layout) == generate.html_template(layout)
+
+
+# -- the writers ------------------------------------------------------------------------------
+
+def test_a_column_too_narrow_for_its_header_is_refused():
+    layout = Layout("X", (Table((Column("关键决策人", "{{ x }}", .05), Column("说明", "{{ y }}")), loop="r in rows"),),
+                    cover=False)
+    with pytest.raises(LayoutError, match="column header 「关键决策人」 needs"):
+        word.render(layout)
+
+
+def test_column_shares_over_the_text_width_are_refused():
+    layout = Layout("X", (Table((Column("甲", "", .7), Column("乙", "", .4)), loop="r in rows"),), cover=False)
+    with pytest.raises(LayoutError, match="column shares add up to 1.100"):
+        word.render(layout)
+
+
+def test_grid_widths_add_up_to_the_text_width():
+    layout = Layout("X", (Table((Column("编号", "", .08), Column("说明", ""), Column("日期", "", .15)),
+                                loop="r in rows"), KeyValue((("甲", "乙"),))), cover=False)
+    document = word.render(layout)
+    section = document.sections[0]
+    text_width = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    for table in document.tables:
+        cols = [int(c.get(W + "w")) for c in table._tbl.tblGrid.findall(W + "gridCol")]
+        assert sum(cols) == text_width
+
+
+def test_literal_text_is_escaped_in_html_and_tags_kept():
+    out = html.block(Para("< {{ a|num }} 分 & {% if b %}x{% endif %}"))
+    assert out == "<p>&lt; {{ a|num }} 分 &amp; {% if b %}x{% endif %}</p>"
+
+
+def test_upper_amount_never_breaks_in_html():
+    out = html.block(Para("总额：{{ t|upper_cny }}（{{ t|yuan }}）"))
+    assert '<span class="amount">{{ t|upper_cny }}</span>' in out
+
+
+def test_if_and_signatures_in_both_writers():
+    layout = Layout("X", (If("items", (Heading("有"),), (Para("无。"),)), Signatures("签字")), cover=False)
+    text = html.render(layout)
+    assert "{% if items %}" in text and "{% else %}" in text and '<table class="data keep sign">' in text
+    document = word.render(layout)
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "{%p if items %}" in paragraphs and "{%p else %}" in paragraphs and "{%p endif %}" in paragraphs
+    rows = document.tables[0]._tbl.findall(W + "tr")
+    heights = [tr.find(f"{W}trPr/{W}trHeight") for tr in rows]
+    assert heights[0] is None and int(heights[2].get(W + "val")) >= 680  # the loop row is tall
+
+
+# -- parity of the built formats --------------------------------------------------------------
+
+def _docx_paragraphs(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    return ["".join(t.text or "" for t in p.iter(W + "t")) for p in body.iter(W + "p")]
+
+
+FURNITURE = re.compile(r"^(.*文档编号：.*版本：.*|第 \d+ 页 共 \d+ 页|•\s*)$")
+
+
+def _pdf_body(path: Path) -> str:
+    """The PDF's text without the running header, the footer and bullet marks, pages joined."""
+    lines = [line for page in pdf_pages(path) for line in page.splitlines() if not FURNITURE.match(line)]
+    return unicodedata.normalize("NFKC", squash("\n".join(lines)))
+
+
+def _documents(examples_built):
+    root, results = examples_built
+    for slug, result in results.items():
+        for document in result.documents:
+            files = {f.format: f.path for f in document.files}
+            yield slug, document, files
+
+
+def test_docx_and_pdf_show_the_same_headings(examples_built):
+    checked = 0
+    for slug, document, files in _documents(examples_built):
+        docx_headings = [squash(h) for h in docx_text(files["docx"]).headings if squash(h)]
+        pdf = [squash(h) for h in pdf_headings(files["pdf"])]
+        # the PDF outline holds the section headings (h1 … h3); the DOCX adds the cover title
+        assert docx_headings[1:] == pdf[1:] and docx_headings[0] == pdf[0], (
+            f"{slug} {document.instance.label}: DOCX {docx_headings} ≠ PDF {pdf}")
+        checked += 1
+    assert checked == 29 + 13
+
+
+def test_docx_and_pdf_show_the_same_text_and_data(examples_built):
+    root, _ = examples_built
+    ws = Workspace(root)
+    for slug, document, files in _documents(examples_built):
+        pdf_all = _pdf_body(files["pdf"])
+        docx_all = unicodedata.normalize("NFKC", squash("\n".join(_docx_paragraphs(files["docx"]))))
+        for paragraph in _docx_paragraphs(files["docx"]):
+            text = unicodedata.normalize("NFKC", squash(paragraph))
+            if text:
+                assert text in pdf_all, f"{slug} {document.instance.label}: PDF lacks DOCX text 「{paragraph}」"
+        facts = load_facts(ws, slug)
+        context = build_context(facts, document.instance.artifact, document.instance.key,
+                                draft=not document.complete or facts.control(document.instance.artifact.code,
+                                                                              document.instance.key)[0].status != "已批准")
+        for value in strings_in(context):
+            value = unicodedata.normalize("NFKC", squash(value))
+            if len(value) < 2 or value.startswith("data:"):
+                continue
+            in_pdf, in_docx = value in pdf_all, value in docx_all
+            assert in_pdf == in_docx, (f"{slug} {document.instance.label}: 「{value[:40]}」 "
+                                       f"{'only in the PDF' if in_pdf else 'only in the DOCX'}")
