@@ -82,7 +82,7 @@ def test_pdf_embeds_cjk_fonts_and_metadata(example_build):
     assert rows and all("CJK" in r[0] for r in rows)
     assert all(r[-5] == "yes" and r[-4] == "yes" for r in rows)  # emb, sub
     meta = PdfReader(str(out / PDF)).metadata
-    assert meta.title == "项目章程"
+    assert meta.title == "华星精密 CRM 系统部署项目 项目章程（HX-P2026017-CHT-01）"  # project and number
     assert "HX-P2026017-CHT-01" in (meta.get("/Keywords") or "")
 
 

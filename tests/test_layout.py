@@ -99,13 +99,13 @@ def test_generated_templates_are_reproducible():
 def test_a_column_too_narrow_for_its_header_is_refused():
     layout = Layout("X", (Table((Column("关键决策人", "{{ x }}", .05), Column("说明", "{{ y }}")), loop="r in rows"),),
                     cover=False)
-    with pytest.raises(LayoutError, match="column header 「关键决策人」 needs"):
+    with pytest.raises(LayoutError, match="版式 X：列标题「关键决策人」单行需要"):
         word.render(layout)
 
 
 def test_column_shares_over_the_text_width_are_refused():
     layout = Layout("X", (Table((Column("甲", "", .7), Column("乙", "", .4)), loop="r in rows"),), cover=False)
-    with pytest.raises(LayoutError, match="column shares add up to 1.100"):
+    with pytest.raises(LayoutError, match="各列宽度（width）之和为 1.100"):
         word.render(layout)
 
 
@@ -200,3 +200,18 @@ def test_docx_and_pdf_show_the_same_text_and_data(examples_built):
             in_pdf, in_docx = value in pdf_all, value in docx_all
             assert in_pdf == in_docx, (f"{slug} {document.instance.label}: 「{value[:40]}」 "
                                        f"{'only in the PDF' if in_pdf else 'only in the DOCX'}")
+
+
+def test_value_columns_keep_the_raw_value_and_one_number_policy():
+    from salespm_docs.layout import money, percent
+    from salespm_docs.layout.elements import FORMATS
+    from salespm_docs.templating import make_env
+
+    amount, share = money("金额", "b.amount", .2), percent("占比", "b.share", .1)
+    assert (amount.value, amount.fmt, amount.align) == ("b.amount", "yuan", "right")
+    assert FORMATS[share.fmt][1].format(zeros="0") == '0.0"%"'  # what an XLSX register will use
+    env = make_env()
+    from decimal import Decimal
+    rows = [{"amount": Decimal("-1500"), "share": Decimal("7")}, {"amount": Decimal("2"), "share": Decimal("60.9")}]
+    shown = [env.from_string(f"{amount.cell}|{share.cell}").render(b=r) for r in rows]
+    assert shown == ["\u2212¥1,500.00|7.0%", "¥2.00|60.9%"]

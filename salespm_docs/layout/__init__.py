@@ -2,7 +2,7 @@
 generated (``layout.generate``): the Word template, the HTML template, later the XLSX registers."""
 
 from .elements import (Block, Bullets, Column, Heading, If, KeyValue, Layout, Named, Para, PartySignatures,
-                       Picture, Signatures, Table)
+                       Picture, Signatures, Table, decimal, money, percent, value_column)
 
 __all__ = ["Block", "Bullets", "Column", "Heading", "If", "KeyValue", "Layout", "Named", "Para",
-           "PartySignatures", "Picture", "Signatures", "Table"]
+           "PartySignatures", "Picture", "Signatures", "Table", "decimal", "money", "percent", "value_column"]

@@ -62,6 +62,45 @@ class Column:
     """A Jinja expression giving 绿 / 黄 / 红: the cell is coloured by it."""
     lines: tuple[str, ...] = ()
     """Further lines of the cell (e.g. an end date under the start date)."""
+    value: str | None = None
+    """The cell's raw value as a Jinja expression (``b.amount``), for formats that keep numbers as
+    numbers (an XLSX register); ``cell`` is how documents show it."""
+    fmt: str | None = None
+    """The number format of ``value``: ``yuan``, ``pct``, ``num``, ``int``, ``date`` (see FORMATS)."""
+
+
+#: Number formats: the filter a document shows a value with, and the Excel number format a
+#: register keeps it in (``places`` decimals where the format takes them).
+FORMATS = {
+    "yuan": ("yuan", '"¥"#,##0.00;[Red]"−¥"#,##0.00'),
+    "pct": ("pct({places}, true)", '0.{zeros}"%"'),
+    "num": ("num({places})", "0.{zeros}"),
+    "int": ("num", "0"),
+    "date": ("iso", "yyyy-mm-dd"),
+}
+
+
+def value_column(header: str, value: str, fmt: str, width: float | None = None, *, places: int = 1,
+                 align: str | None = None) -> "Column":
+    """A column showing ``value`` in number format ``fmt`` (right-aligned unless a date)."""
+    shown = FORMATS[fmt][0].format(places=places)
+    return Column(header, f"{{{{ {value}|{shown} }}}}", width,
+                  align or ("left" if fmt == "date" else "right"), value=value, fmt=fmt)
+
+
+def money(header: str, value: str, width: float | None = None) -> "Column":
+    """An amount: ``¥1,234.00``, right-aligned."""
+    return value_column(header, value, "yuan", width)
+
+
+def percent(header: str, value: str, width: float | None = None, places: int = 1) -> "Column":
+    """A share, with ``places`` decimals always: one decimal policy for the column."""
+    return value_column(header, value, "pct", width, places=places)
+
+
+def decimal(header: str, value: str, width: float | None = None, places: int = 2) -> "Column":
+    """A number with ``places`` decimals always."""
+    return value_column(header, value, "num", width, places=places)
 
 
 @dataclass(frozen=True)

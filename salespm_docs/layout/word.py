@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
+from ..errors import SalespmError
 from .common import COVER, expand
 from .elements import (Block, Bullets, Column, Heading, If, KeyValue, Layout, Named, Para, Picture,
                        Table)
@@ -35,8 +36,8 @@ HEADER_FILL = "E8EEF4"
 INK = RGBColor(0x1F, 0x2D, 0x3D)
 
 
-class LayoutError(ValueError):
-    """A layout that cannot be laid out (raised while generating templates, never at build time)."""
+class LayoutError(SalespmError):
+    """A layout that cannot be laid out: raised by ``salespm templates``, never at build time."""
 
 
 def set_fonts(rpr_owner, east: str, latin: str = LATIN_FONT) -> None:
@@ -53,8 +54,9 @@ def set_fonts(rpr_owner, east: str, latin: str = LATIN_FONT) -> None:
 
 
 def text_points(text: str, size: float) -> float:
-    """Width of ``text`` on one line at ``size`` pt: a CJK character is one em, others about half."""
-    return sum(size if unicodedata.east_asian_width(c) in ("W", "F") else size * 0.55 for c in text)
+    """Width of ``text`` on one line at ``size`` pt: a CJK character is one em, others about 0.6 em,
+    with 10% to spare (Word, WPS and LibreOffice measure a little differently)."""
+    return 1.1 * sum(size if unicodedata.east_asian_width(c) in ("W", "F") else size * 0.6 for c in text)
 
 
 def _literal(value: str) -> str:
@@ -198,12 +200,12 @@ class WordWriter:
             self._tag("{%p endif %}")
         elif isinstance(b, Named):
             if b.name not in self.named:
-                raise LayoutError(f"no Word writer for the named block {b.name!r}")
+                raise LayoutError(f"版式 {self.layout.code}：命名块「{b.name}」没有 Word 写法（salespm_docs/layout/named.py）")
             self.named[b.name](self, *b.args)
         else:
             expanded = expand(b)
             if expanded == (b,):
-                raise LayoutError(f"unknown layout block {b!r}")
+                raise LayoutError(f"版式 {self.layout.code}：无法识别的版式元素 {b!r}")
             self.blocks(expanded)
 
     def _para(self, b: Para) -> None:
@@ -238,7 +240,7 @@ class WordWriter:
         fixed = sum(s for s in shares if s is not None)
         free = [i for i, s in enumerate(shares) if s is None]
         if fixed > 1.0001 or (not free and abs(fixed - 1) > 0.0001):
-            raise LayoutError(f"column shares add up to {fixed:.3f}, not 1: {shares}")
+            raise LayoutError(f"版式 {self.layout.code}：表格各列宽度（width）之和为 {fixed:.3f}，应为 1（不足时留一列不写宽度）：{shares}")
         rest = (1 - fixed) / len(free) if free else 0
         widths = [int(self.text_width * (s if s is not None else rest)) for s in shares]
         widths[-1] += self.text_width - sum(widths)
@@ -264,6 +266,17 @@ class WordWriter:
             later[0].addprevious(layout)  # schema order: tblLayout comes before these
         else:
             props.append(layout)
+        margins = OxmlElement("w:tblCellMar")  # a little air above and below the text, as in the PDF
+        for side, value in (("top", 28), ("left", CELL_MARGIN), ("bottom", 28), ("right", CELL_MARGIN)):
+            m = OxmlElement(f"w:{side}")
+            m.set(qn("w:w"), str(value))
+            m.set(qn("w:type"), "dxa")
+            margins.append(m)
+        look = props.find(qn("w:tblLook"))
+        if look is not None:
+            look.addprevious(margins)
+        else:
+            props.append(margins)
         for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths):
             col.set(qn("w:w"), str(w))
         for row in t.rows:
@@ -321,8 +334,8 @@ class WordWriter:
             longest = max(c.header.split("\n"), key=lambda line: text_points(_literal(line), size))
             need = text_points(_literal(longest), size) * 20 + 2 * CELL_MARGIN
             if need > w:
-                raise LayoutError(f"{self.layout.code}: column header 「{c.header}」 needs {need:.0f} twips "
-                                  f"on one line, the column has {w}: widen it")
+                raise LayoutError(f"版式 {self.layout.code}：列标题「{c.header}」单行需要 {need:.0f} twips，"
+                                  f"该列只有 {w} twips：请加宽该列，或在标题中用 \\n 分行")
 
     def _table(self, t: Table) -> None:
         widths = self._widths([c.width for c in t.columns])

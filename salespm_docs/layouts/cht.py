@@ -1,6 +1,6 @@
 """CHT 项目章程: the layout of the charter."""
 
-from ..layout import Bullets, Column as C, Heading, KeyValue, Layout, Para, Signatures, Table
+from ..layout import Bullets, Column as C, Heading, KeyValue, Layout, Para, Signatures, Table, money, percent
 
 LAYOUT = Layout("CHT", (
     Heading("一、项目背景与目的"),
@@ -28,8 +28,8 @@ LAYOUT = Layout("CHT", (
           loop="m in milestones"),
     Heading("六、预算"),
     Para("项目预算总额：{{ budget.total|upper_cny }}（{{ budget.total|yuan }}）"),
-    Table((C("科目", "{{ b.category }}", .18), C("金额", "{{ b.amount|yuan }}", .22, "right"),
-           C("占比", "{{ b.share|pct(1, true) }}", .12, "right"), C("说明", "{{ b.note }}")),
+    Table((C("科目", "{{ b.category }}", .18), money("金额", "b.amount", .22),
+           percent("占比", "b.share", .12), C("说明", "{{ b.note }}")),
           loop="b in budget.lines", total=("合计", "{{ budget.total|yuan }}", "{{ budget.share_total|pct(1, true) }}", "")),
     Heading("七、项目组织与职责"),
     KeyValue((("项目发起人", "{{ org.sponsor }}（{{ org.sponsor_role }}）"), ("项目经理", "{{ org.manager }}"),
@@ -41,8 +41,8 @@ LAYOUT = Layout("CHT", (
     Table((C("姓名", "{{ c.name }}", .15), C("职务", "{{ c.title }}", .25), C("项目角色", "{{ c.role }}"),
            C("关键决策人", "{{ '是' if c.key_decision_maker else '否' }}", .15, "center")), loop="c in stakeholders"),
     Heading("八、沟通机制"),
-    Table((C("名称", "{{ c.name }}", .13), C("目的", "{{ c.purpose }}"), C("参与 / 接收人", "{{ c.audience|join_cn }}", .18),
-           C("负责人", "{{ c.owner }}", .10), C("频率", "{{ c.frequency }}", .08), C("形式", "{{ c.channel }}", .10),
+    Table((C("名称", "{{ c.name }}", .13), C("目的", "{{ c.purpose }}"), C("参与 /\n接收人", "{{ c.audience|join_cn }}", .15),
+           C("负责人", "{{ c.owner }}", .10), C("频率", "{{ c.frequency }}", .08), C("形式", "{{ c.channel }}", .14),
            C("输出物", "{{ c.output }}", .12)), loop="c in communication"),
     Heading("九、成功标准"),
     Table((C("编号", "{{ c.id }}", .08), C("成功标准", "{{ c.description }}"), C("指标", "{{ c.metric }}", .22),
@@ -53,8 +53,8 @@ LAYOUT = Layout("CHT", (
     Heading("约束", 2),
     Bullets("x in constraints"),
     Heading("十一、主要风险"),
-    Table((C("编号", "{{ r.id }}", .08), C("风险描述", "{{ r.description }}"), C("等级", "{{ r.level }}", .07, "center"),
-           C("应对策略", "{{ r.strategy }}", .12), C("应对措施", "{{ r.actions }}", .30), C("责任人", "{{ r.owner }}", .10)),
+    Table((C("编号", "{{ r.id }}", .08), C("风险描述", "{{ r.description }}"), C("等级", "{{ r.level }}", .075, "center"),
+           C("应对策略", "{{ r.strategy }}", .125), C("应对措施", "{{ r.actions }}", .29), C("责任人", "{{ r.owner }}", .10)),
           loop="r in risks"),
     Signatures("十二、审批签字"),
 ))

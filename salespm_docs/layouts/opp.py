@@ -1,6 +1,6 @@
 """OPP 项目机会评估报告: the layout of the opportunity assessment."""
 
-from ..layout import Bullets, Column as C, Heading, If, KeyValue, Layout, Para, Signatures, Table
+from ..layout import Bullets, Column as C, Heading, If, KeyValue, Layout, Para, Signatures, Table, decimal, percent
 
 
 def dimension(key: str) -> tuple:
@@ -56,8 +56,8 @@ LAYOUT = Layout("OPP", (
 
     Heading("七、可行性评分"),
     Para("可行性评分 = Σ 权重 × 得分（各维度 1–5 分，权重合计 100%）：", label=True),
-    Table((C("评估维度", "{{ r.name }}"), C("权重", "{{ r.weight|pct(1, true) }}", .2, "right"),
-           C("得分", "{{ r.score|num(1) }}", .2, "right"), C("权重 × 得分", "{{ r.weighted|num(2) }}", .22, "right")),
+    Table((C("评估维度", "{{ r.name }}"), percent("权重", "r.weight", .2),
+           decimal("得分", "r.score", .2, places=1), decimal("权重 × 得分", "r.weighted", .22)),
           loop="r in score_rows", keep=True,
           total=("合计", "{{ score.weight_total|pct(1, true) }}", "", "{{ score.value|num(2) }}")),
     Para("计算：{% for r in score_rows %}{{ r.weight|pct }} × {{ r.score|num }}{% if not loop.last %} + {% endif %}"
@@ -68,9 +68,9 @@ LAYOUT = Layout("OPP", (
          "本次评分对应结论「{{ score.band }}」。"),
 
     Heading("八、关键风险提示"),
-    Table((C("序号", "{{ loop.index }}", .07, "center"), C("风险描述", "{{ r.description }}", .27),
-           C("等级", "{{ r.level }}", .07, "center"), C("应对", "{{ r.response }}"), C("责任人", "{{ r.owner }}", .10),
-           C("登记编号", "{{ r.risk_id }}", .12)), loop="r in opp_risks"),
+    Table((C("序号", "{{ loop.index }}", .075, "center"), C("风险描述", "{{ r.description }}", .27),
+           C("等级", "{{ r.level }}", .075, "center"), C("应对", "{{ r.response }}"), C("责任人", "{{ r.owner }}", .10),
+           C("登记编号", "{{ r.risk_id }}", .125)), loop="r in opp_risks"),
 
     Heading("九、结论与建议"),
     Para("评估结论：{{ opp.conclusion }}", bold=True),

@@ -41,7 +41,7 @@ LAYOUT = Layout("RET", (
     Bullets("x in successes"),
 
     Heading("六、改进措施"),
-    Table((C("序号", "{{ loop.index }}", .07, "center"), C("措施", "{{ i.action }}"), C("责任人", "{{ i.owner }}", .12),
+    Table((C("序号", "{{ loop.index }}", .075, "center"), C("措施", "{{ i.action }}"), C("责任人", "{{ i.owner }}", .12),
            C("完成时间", "{{ i.due|iso }}", .15)), loop="i in improvements"),
 
     Heading("七、知识沉淀"),

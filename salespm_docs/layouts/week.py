@@ -24,7 +24,7 @@ LAYOUT = Layout("WEEK", (
     If("next", (Bullets("x in next"),), (Para("下周无新增计划事项。"),)),
 
     Heading("五、里程碑状态"),
-    Table((C("编号", "{{ m.id }}", .07), C("里程碑", "{{ m.name }}", .16), C("计划日期", "{{ m.planned|iso }}", .14),
+    Table((C("编号", "{{ m.id }}", .075), C("里程碑", "{{ m.name }}", .155), C("计划日期", "{{ m.planned|iso }}", .14),
            C("状态", "{{ m.status }}", .10), C("预计/实际\n日期", "{{ m.forecast|iso }}", .14),
            C("偏差\n工作日", "{{ m.deviation|signed }}", .10, "right"), C("说明", "{{ m.note|dash }}")),
           loop="m in milestones"),
@@ -33,22 +33,22 @@ LAYOUT = Layout("WEEK", (
     Para("下表列出本周处于计划期内、正在进行或逾期未完成的 WBS 任务。工期按中国法定节假日与调休安排计算工作日；"
          "偏差为实际（或预计）结束日期相对计划结束日期的工作日数，正数为延期。"),
     If("tasks", (
-        Table((C("编码", "{{ r.code }}", .07), C("任务", "{{ r.name }}"), C("责任人", "{{ r.owner }}", .085),
+        Table((C("编码", "{{ r.code }}", .07), C("任务", "{{ r.name }}"), C("责任人", "{{ r.owner }}", .09),
                C("计划起止", "{{ r.planned_start|iso }}", .115, lines=("{{ r.planned_end|iso }}",)),
-               C("计划\n工期", "{{ r.planned_days|dash }}", .065, "right"),
+               C("计划\n工期", "{{ r.planned_days|dash }}", .07, "right"),
                C("实际起止", "{{ r.actual_start|iso }}", .115, lines=("{{ (r.actual_end or r.forecast_end)|iso }}",)),
                C("实际\n工期", FINISHED_DAYS, .11, "right"),
-               C("完成%", "{{ r.percent|pct }}", .075, "right"),
-               C("偏差\n工作日", "{{ r.deviation|signed }}", .085, "right"),
+               C("完成%", "{{ r.percent|pct }}", .08, "right"),
+               C("偏差\n工作日", "{{ r.deviation|signed }}", .09, "right"),
                C("状态", "{{ r.status }}", .09)),
               loop="r in tasks", small=True),),
        (Para("本周没有处于计划期内或正在进行的任务。"),)),
     Heading("延期原因与纠正措施", 2),
     If("behind", (
-        Table((C("编码", "{{ r.code }}", .07), C("任务", "{{ r.name }}", .14),
+        Table((C("编码", "{{ r.code }}", .07), C("任务", "{{ r.name }}", .13),
                C("计划\n工期", "{{ r.planned_days }}", .07, "right"),
                C("实际\n工期", "{{ r.actual_days }}{{ '' if r.finished else '（预计）' }}", .11, "right"),
-               C("偏差\n工作日", "{{ r.deviation|signed }}", .085, "right"),
+               C("偏差\n工作日", "{{ r.deviation|signed }}", .09, "right"),
                C("延期原因", "{{ r.delay_reason|dash }}", .26), C("纠正措施", "{{ r.corrective_action|dash }}")),
               loop="r in behind", small=True),),
        (Para("本周没有落后于计划的任务。"),)),
@@ -71,18 +71,18 @@ LAYOUT = Layout("WEEK", (
     Heading("风险", 2),
     If("risks", (
         Table((C("编号", "{{ r.id }}", .08), C("风险描述", "{{ r.description }}", .31),
-               C("等级", "{{ r.level }}", .07, "center"), C("责任人", "{{ r.owner }}", .10),
+               C("等级", "{{ r.level }}", .075, "center"), C("责任人", "{{ r.owner }}", .10),
                C("应对措施", "{{ r.actions }}")), loop="r in risks"),),
        (Para("本周无需重点关注的风险。"),)),
     Heading("问题", 2),
     If("issues", (
         Table((C("问题", "{{ x.description }}"), C("责任人", "{{ x.owner }}", .11),
-               C("计划解决日期", "{{ x.due|iso }}", .17), C("状态", "{{ x.status }}", .11)), loop="x in issues"),),
+               C("计划解决日期", "{{ x.due|iso }}", .18), C("状态", "{{ x.status }}", .11)), loop="x in issues"),),
        (Para("本周无需报告的问题。"),)),
 
     Heading("九、需客户配合事项"),
     If("client_actions", (
-        Table((C("事项", "{{ a.item }}"), C("客户方负责人", "{{ a.contact }}", .17), C("职务", "{{ a.title }}", .17),
+        Table((C("事项", "{{ a.item }}"), C("客户方负责人", "{{ a.contact }}", .18), C("职务", "{{ a.title }}", .17),
                C("期限", "{{ a.due|iso }}", .15)), loop="a in client_actions"),),
        (Para("本周无需客户配合的事项。"),)),
 
