@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import dates, incremental, output
@@ -25,6 +25,7 @@ from .errors import ChecksFailed
 from .facts import Facts
 from .loader import load_project, project_dir
 from .manifest import write_manifest, write_report
+from .results import BuildResult, DocumentResult, OutputFile
 from .rules import Finding, run_data_rules
 from .validate import check_files, validate
 
@@ -48,58 +49,6 @@ class Workspace:
     @property
     def output(self) -> Path:
         return self.root / "output"
-
-
-@dataclass
-class OutputFile:
-    """One generated file."""
-
-    format: str
-    path: Path
-    sha256: str
-
-
-@dataclass
-class DocumentResult:
-    """One built document: its files, its findings, and whether it was reused unchanged."""
-
-    instance: Instance
-    version: str
-    files: list[OutputFile] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    reused: bool = False
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def complete(self) -> bool:
-        return not any(f.severity == "E" for f in self.findings)
-
-
-@dataclass
-class BuildResult:
-    """What a build produced, what it found, and which documents had no data."""
-
-    slug: str
-    out_dir: Path
-    documents: list[DocumentResult]
-    missing: list[Artifact]
-    seconds: float = 0.0
-    notices: list[str] = field(default_factory=list)
-    """Things the user should know that are not rule findings (``Facts.notices``)."""
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for d in self.documents for f in d.findings]
-
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "E"]
-
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "W"]
-
-    @property
-    def rebuilt(self) -> list[DocumentResult]:
-        return [d for d in self.documents if not d.reused]
 
 
 def load_facts(ws: Workspace, slug: str) -> Facts:
@@ -219,11 +168,12 @@ class Renderer:
 
 def _properties(doc: dict, facts: Facts) -> dict[str, str]:
     return {
-        "title": doc["title"],
+        "title": f"{facts.project.project.name} {doc['title']}（{doc['number'] or '未编号'}）",
         "subject": facts.project.project.name,
         "author": doc["prepared"]["name"] or facts.project.project.company,
         "keywords": f"{doc['number'] or ''} {doc['version']} {doc['classification'] or ''}".strip(),
         "identifier": doc["number"] or "",
+        "company": facts.project.project.company,
     }
 
 

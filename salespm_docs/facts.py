@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .config import Settings
 from .figures.calendar import WorkCalendar
+from .figures.shares import largest_remainder
 from .loader import Path_, SourceMap, format_path
 from .model import DocControl, Project
 
@@ -94,11 +95,11 @@ class Facts:
 
     @cached_property
     def budget_shares(self) -> list[tuple[str, Decimal, Decimal]]:
-        """(category, amount, share %) per budget line, shares to one decimal."""
-        total = self.budget_lines_total
-        return [(line.category, line.amount,
-                 (line.amount * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0))
-                for line in self.project.budget.lines]
+        """(category, amount, share %) per budget line, shares to one decimal that sum to exactly 100.0
+        (largest-remainder rounding, so the column adds up to the 100% a reader expects)."""
+        lines = self.project.budget.lines
+        shares = largest_remainder([line.amount for line in lines], places=1)
+        return [(line.category, line.amount, share) for line, share in zip(lines, shares)]
 
     # -- files -------------------------------------------------------------------------------
     @cached_property

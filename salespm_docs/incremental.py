@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .catalogue import CATALOGUE
 from .rules import Finding
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ class Fingerprints:
     def __init__(self, facts: "Facts", templates: Path):
         self.facts = facts
         self.templates = templates
-        from .artifacts.registry import CATALOGUE
-
         # base.html, macros.html, base.css …: every file that is not one document's own template
         html = sorted((templates / "html").glob("*")) if (templates / "html").is_dir() else []
         self._shared_templates = _files_hash([p for p in html if p.is_file() and p.stem not in CATALOGUE])

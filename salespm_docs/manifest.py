@@ -15,8 +15,8 @@ from . import __version__
 from .dates import cn_date
 
 if TYPE_CHECKING:
-    from .build import BuildResult
     from .facts import Facts
+    from .results import BuildResult
 
 MANIFEST = "manifest.json"
 REPORT = "完整性报告.md"

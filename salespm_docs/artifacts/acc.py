@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from ..facts import Facts
-from ..figures import outcomes
+from ..figures import deviation, outcomes
 from ..model.core import Target
 from ..money import format_yuan, to_upper
 from ..rules import rule
@@ -247,7 +247,7 @@ def _schedule_note(variance: int | None) -> str:
         return "—"
     if variance == 0:
         return "按计划完工日期验收"
-    return f"较计划完工日期{'提前' if variance < 0 else '延后'} {abs(variance)} 个工作日"
+    return f"较计划完工日期{deviation.workdays_phrase(variance)}"
 
 
 def key_values(facts: Facts, key: str | None) -> list[str]:

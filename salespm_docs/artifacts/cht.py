@@ -6,6 +6,8 @@ approved 立项 budget until the 资源分配表 (RES) exists.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..facts import Facts
 from ..money import format_yuan, to_upper
 from ..rules import rule
@@ -124,6 +126,7 @@ def context(facts: Facts, key: str | None) -> dict:
             "lines": [{"category": c, "amount": a, "share": s, "note": line.note}
                       for (c, a, s), line in zip(facts.budget_shares, p.budget.lines)],
             "total": total,
+            "share_total": sum((s for _, _, s in facts.budget_shares), Decimal(0)),
         },
         "org": {**p.organisation.model_dump(),
                 "sponsor_role": facts.roster.get(p.organisation.sponsor or "", None)},

@@ -1,8 +1,9 @@
-"""The catalogue of documents and the registry of those that can be built.
+"""Registry: a catalogue code → the ``Artifact`` that builds it, for the documents that can be built.
 
 An ``Artifact`` is the unit of extension: adding a document type means one ``register(...)`` call
 in its own module under ``salespm_docs/artifacts/``, its two templates (``templates/docx/<CODE>.docx``
-and ``templates/html/<CODE>.html``) and its rules. Nothing else in the package names a code.
+and ``templates/html/<CODE>.html``) and its rules. The codes themselves, with titles and stages,
+are the plain data of ``salespm_docs/catalogue.py``. Nothing else in the package names a code.
 """
 
 from __future__ import annotations
@@ -11,41 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..catalogue import CATALOGUE
+
 if TYPE_CHECKING:
     from ..facts import Facts
     from ..model import Project
     from ..rules import Rule
-
-#: Every document of ARTIFACTS.md §3: code → (title, stage, one per …).
-CATALOGUE: dict[str, tuple[str, str, str]] = {
-    "INIT": ("项目立项申请", "启动", "project"),
-    "OPP": ("项目机会评估报告", "启动", "project"),
-    "CHT": ("项目章程", "启动", "project"),
-    "PLAN": ("项目管理方案", "规划", "project"),
-    "WBS": ("工作分解结构", "规划", "project"),
-    "GNT": ("项目进度计划", "规划", "project"),
-    "RES": ("资源分配表", "规划", "project"),
-    "RISK": ("风险登记册", "规划", "project"),
-    "COM": ("沟通计划", "规划", "project"),
-    "STRAT": ("销售策略", "规划", "project"),
-    "REQ": ("需求说明书", "执行", "project"),
-    "SOL": ("解决方案", "执行", "project"),
-    "CTR": ("合同评审表", "执行", "contract"),
-    "MAIL": ("项目进展邮件", "执行", "week"),
-    "PACC": ("阶段性验收报告", "执行", "phase"),
-    "MIN": ("会议纪要", "执行", "meeting"),
-    "WEEK": ("周进度报告", "监控", "week"),
-    "PRG": ("项目进度表", "监控", "project"),
-    "CHG": ("变更申请", "监控", "change"),
-    "ISS": ("问题清单", "监控", "project"),
-    "SAT": ("满意度问卷", "监控", "stage survey"),
-    "ACC": ("项目验收报告", "收尾", "project"),
-    "PAY": ("回款跟踪表", "收尾", "project"),
-    "RET": ("项目复盘报告", "收尾", "project"),
-    "PERF": ("团队绩效评估", "收尾", "project"),
-    "SALES": ("销售数据分析", "收尾", "project"),
-    "ARC": ("归档清单", "收尾", "project"),
-}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from ..dates import cn_date
 from ..facts import Facts
-from ..figures import outcomes
+from ..figures import deviation, outcomes
+from ..figures.deviation import with_minus
 from ..model.core import Target
 from ..money import format_wan, format_yuan
 from ..rules import rule
@@ -58,16 +59,27 @@ def verdict(target: Target, value: Decimal | None) -> str:
     return UNKNOWN if ok is None else (ACHIEVED if ok else MISSED)
 
 
+def _counts_workdays(t: Target) -> bool:
+    """完工偏差 counts working days, whatever unit (天) the charter wrote beside it."""
+    return t.measure == "schedule_variance"
+
+
 def target_text(t: Target) -> str:
-    """「≥ 95%」, as the charter shows it."""
+    """「≥ 95%」, as the charter shows it; 「≤ 0 个工作日」 for 完工偏差; negatives with 「−」."""
     if t.operator is None or t.target is None:
         return "—"
-    return f"{t.operator} {number(t.target)}{t.unit or ''}"
+    if _counts_workdays(t):
+        return f"{t.operator} {with_minus(number(t.target))} {deviation.WORKDAYS}"
+    return f"{t.operator} {with_minus(number(t.target))}{t.unit or ''}"
 
 
 def value_text(t: Target, value: Decimal | None) -> str:
-    """「90%」「480万元」「17天」; 不适用 when there is no value."""
-    return UNKNOWN if value is None else f"{number(value)}{t.unit or ''}"
+    """「90%」「480万元」「17天」「−7 个工作日」; 不适用 when there is no value."""
+    if value is None:
+        return UNKNOWN
+    if _counts_workdays(t):
+        return deviation.workdays(value)
+    return f"{with_minus(number(value))}{t.unit or ''}"
 
 
 def _results(facts: Facts) -> dict[str, int]:
@@ -132,7 +144,7 @@ def basis(facts: Facts, measure: str | None) -> str:
         if acceptance is None:
             return f"计划完工{cn_date(p.project.end)}；尚未验收"
         delta = facts.derive(outcomes.schedule_variance)
-        how = "按期" if delta == 0 else (f"延后 {delta} 个工作日" if delta > 0 else f"提前 {-delta} 个工作日")
+        how = deviation.workdays_phrase(delta)
         return f"计划完工{cn_date(p.project.end)}，验收{cn_date(acceptance.date)}（{how}）"
     return "未指定计算口径"
 
@@ -168,7 +180,7 @@ def _evidence(facts: Facts, by_measure: dict[str, dict]) -> dict[str, str]:
              if acceptance else f"章程交付物 {len(p.deliverables)} 项，尚未验收")
     cost = facts.derive(outcomes.cost_variance)
     cost_text = (figure("cost_variance") if "cost_variance" in by_measure
-                 else basis(facts, "cost_variance") + (f"，成本偏差 {pct(cost)}" if cost is not None else ""))
+                 else basis(facts, "cost_variance") + (f"，成本偏差 {with_minus(pct(cost))}" if cost is not None else ""))
     nps = None
     survey = facts.derive(outcomes.latest_survey)
     if survey is not None:
@@ -178,7 +190,7 @@ def _evidence(facts: Facts, by_measure: dict[str, dict]) -> dict[str, str]:
         "进度": figure("schedule_variance"),
         "成本": cost_text,
         "质量": figure("acceptance_pass_rate"),
-        "满意度": figure("csat") + (f"；NPS {number(nps)}" if nps is not None else ""),
+        "满意度": figure("csat") + (f"；NPS {with_minus(number(nps))}" if nps is not None else ""),
         "回款": figure("payment_cycle"),
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
+from ..catalogue import CATALOGUE
+from ..suggest import did_you_mean
 from .control import DocControl
 from .core import (Budget, Client, CommItem, Deliverable, Member, Milestone, Organisation, ProjectInfo,
                    Risk, Scope, Target, WbsItem)
@@ -62,12 +64,9 @@ class Project(Model):
     @field_validator("documents")
     @classmethod
     def _known_codes(cls, value: dict[str, DocControl]) -> dict[str, DocControl]:
-        from ..artifacts import registry
-        from ..suggest import did_you_mean
-
         for code in value:
-            if code not in registry.CATALOGUE:
-                raise ValueError(f"未知的文档代码「{code}」{did_you_mean(code, registry.CATALOGUE)}")
+            if code not in CATALOGUE:
+                raise ValueError(f"未知的文档代码「{code}」{did_you_mean(code, CATALOGUE)}")
         return value
 
     def roster(self) -> dict[str, str]:
