@@ -74,9 +74,10 @@ def test_no_leftovers(texts, junk):
 
 def test_score_table_in_docx(texts):
     table = next(t for t in texts[0].tables if t[0] == ["评估维度", "权重", "得分", "权重 × 得分"])
-    assert table[1:] == [["技术匹配度", "30%", "5", "1.5"], ["资源缺口", "20%", "3", "0.6"],
-                         ["竞争态势", "25%", "4", "1"], ["商务", "25%", "4", "1"],
-                         ["合计", "100%", "", "4.1"]]
+    # one decimal policy per column (never 「1」 beside 「1.5」)
+    assert table[1:] == [["技术匹配度", "30.0%", "5.0", "1.50"], ["资源缺口", "20.0%", "3.0", "0.60"],
+                         ["竞争态势", "25.0%", "4.0", "1.00"], ["商务", "25.0%", "4.0", "1.00"],
+                         ["合计", "100.0%", "", "4.10"]]
 
 
 def test_approved_example_is_complete_and_not_draft(example_build, texts):

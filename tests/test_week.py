@@ -80,7 +80,7 @@ def test_slipped_week_shows_plan_actual_and_reason_in_docx(texts):
     assert row[:5] == ["3.1.1", "方案设计", "5", "7", "2"]
     assert row[5].startswith("客户需求增加2个模块")
     assert "春节后首日完成" in row[6]
-    [progress_row] = [r for t in texts[SLIPPED][0].tables if t and "计划开始/结束" in t[0] for r in t if r[0] == "3.1.1"]
+    [progress_row] = [r for t in texts[SLIPPED][0].tables if t and "计划起止" in t[0] for r in t if r[0] == "3.1.1"]
     assert progress_row[3] == "2026-02-09\n2026-02-13" and progress_row[5] == "2026-02-09\n2026-02-24"
     assert [progress_row[i] for i in (4, 6, 7, 8, 9)] == ["5", "7", "100%", "2", "延期完成"]
 
@@ -88,7 +88,7 @@ def test_slipped_week_shows_plan_actual_and_reason_in_docx(texts):
 def test_slipped_week_shows_plan_actual_and_reason_in_pdf(texts):
     flat = squash(texts[SLIPPED][1])
     assert "3.1.1方案设计572客户需求增加2个模块" in flat
-    assert "3.1.1方案设计陈刚2026-02-09至2026-02-1352026-02-09至2026-02-247100%2延期完成" in flat
+    assert "3.1.1方案设计陈刚2026-02-092026-02-1352026-02-092026-02-247100%2延期完成" in flat
 
 
 def test_red_week_names_issue_and_owner(texts):
