@@ -43,7 +43,14 @@ class TemplatesOnlyFetcher(URLFetcher):
 
 
 class PdfRenderer:
-    """Renders HTML templates to PDF, sharing one font configuration across documents."""
+    """Renders HTML templates to PDF, sharing one font configuration across documents.
+
+    The PDFs are tagged (``/StructTreeRoot``, ``/MarkInfo /Marked true``): screen readers and
+    reflow get headings, paragraphs, tables and lists from the HTML structure, for a few per cent
+    more time and size.
+    """
+
+    tagged = True
 
     def __init__(self, templates: Path):
         templates = templates.resolve()
@@ -83,7 +90,7 @@ class PdfRenderer:
         # that ends ``gc_paused`` (otherwise it would survive into the oldest generation).
         document = HTML(string=html, base_url=self.html_dir.as_uri() + "/",
                         url_fetcher=self.fetcher).render(font_config=self.fonts)
-        document.write_pdf(str(target))
+        document.write_pdf(str(target), pdf_tags=self.tagged)
 
 
 def _line(exc: BaseException, name: str) -> str:

@@ -1,8 +1,9 @@
-"""PDF tuning: measured speed-ups to WeasyPrint 70, applied once per process, and a GC pause per document.
+"""PDF tuning: measured changes to WeasyPrint 70, applied once per process, and a GC pause per document.
 
 Font subsetting and stream compression are most of the time WeasyPrint spends writing a CJK PDF
-(the Noto CJK fonts hold 65,000 glyphs each). Two changes keep the output equivalent and cut a
-4-page document from about 0.26 s to 0.22 s (``make bench``):
+(the Noto CJK fonts hold 65,000 glyphs each), and the fonts were most of each file. These changes
+keep the output equivalent (same text, same glyphs on every page) and cut a 4-page document from
+about 0.26 s to 0.20 s (``make bench``) and from about 370 KB to 90 KB:
 
 1. **One HarfBuzz subsetting pass instead of two.** WeasyPrint 70 subsets each font with
    ``RETAIN_GIDS``, then subsets the result again to drop the empty glyphs after the last one
@@ -10,23 +11,42 @@ Font subsetting and stream compression are most of the time WeasyPrint spends wr
    with the same flags and dropped tables gives the same glyphs.
 2. **zlib level 6 instead of 9** for PDF streams (pydyf): the files are the same size within a few
    per cent, the compression takes a third of the time.
-
 3. **The whole font file is copied only when something reads it.** WeasyPrint 70 copies each
    font's complete file (16–24 MB for Noto CJK) into a Python ``bytes`` when a document first
    uses the font, only to replace it with the subset a moment later. The copy is deferred until
    ``Font.file_content`` is read, which after the one-pass subset above it never is (about 17 ms
    per document with three faces). Any other path (fontTools fallback, bitmap or colour fonts)
    reads it and gets the same bytes as before.
-4. **No garbage-collector passes during one document** (``gc_paused``). Layout allocates hundreds
+4. **Compact font subsets** (``compact-font-subsets``). ``RETAIN_GIDS`` keeps a placeholder for
+   every glyph up to the last one used (an outline offset, a width and a vertical metric each), so
+   each Noto CJK subset was 140–250 KB whatever the page held: 95 % of a PDF. The subset is made
+   without it, so the kept glyphs are renumbered 0, 1, 2…, and WeasyPrint's PDF is left as it is:
+   the content streams, the widths (``/W``) and the ``ToUnicode`` maps keep showing the original
+   glyph ids as CIDs, and the font tells the reader which new glyph each CID is:
+
+   - *CID-keyed CFF* (Noto CJK): the CFF ``charset`` of a HarfBuzz subset keeps each glyph's
+     original CID, and the PDF spec looks CIDs up through it (ISO 32000 §9.7.4.2). The bare CFF
+     table is embedded (``/FontFile3 /CIDFontType0C``, the form Acrobat writes) rather than the
+     OpenType file: poppler and PDFium read CIDs as glyph indices in an OpenType-wrapped CFF.
+     The subset is used only if its charset gives every new glyph the CID that equals its old
+     glyph id (true for Noto CJK, whose CIDs are its glyph ids).
+   - *TrueType* (DejaVu Sans, Symbola, HanaMinB): a ``/CIDToGIDMap`` stream maps each CID (old
+     glyph id) to its new glyph id, read from HarfBuzz's subset plan.
+
+   Other fonts (name-keyed CFF, CFF2, variable, colour or bitmap fonts, fonts in forms) keep the
+   ``RETAIN_GIDS`` subset. Checked against plain WeasyPrint with poppler, MuPDF, Ghostscript and
+   PDFium: same text, same pixels (PDFium's anti-aliasing differs by a few levels of grey).
+5. **No garbage-collector passes during one document** (``gc_paused``). Layout allocates hundreds
    of thousands of short-lived objects; Python's collector otherwise runs dozens of times per
    document and rescans the long-lived font and style caches each time. Collection is paused while
    one document is laid out and written, then the young generations are collected once (that time
    is part of the document's time in ``make bench``). A 4-page document drops from about 0.23 s to
    0.20 s, and peak memory falls because the document's garbage is freed right after it.
 
-The first three are guarded: they are applied only to the versions they were written and tested
+The first four are guarded: they are applied only to the versions they were written and tested
 against, and ``SALESPM_PLAIN_PDF=1`` turns them off (a comma-separated list of names turns off only
-those). ``tests/test_pdf_tuning.py`` compares a tuned PDF with a plain one (same text, fonts
+those: ``harfbuzz-one-pass``, ``zlib-level-6``, ``lazy-font-data``, ``compact-font-subsets``).
+``tests/test_pdf_tuning.py`` compares a tuned PDF with a plain one (same text, same pixels, fonts
 embedded and subset, ``qpdf --check`` clean).
 """
 
@@ -35,6 +55,7 @@ from __future__ import annotations
 import gc
 import inspect
 import os
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +71,9 @@ def apply() -> list[str]:
     if APPLIED or plain in ("1", "all"):
         return APPLIED
     skip = {name.strip() for name in plain.split(",")}
+    # compact-font-subsets comes after harfbuzz-one-pass: fonts it cannot compact go to that one.
     for name, tuning in (("harfbuzz-one-pass", _one_pass_subset), ("zlib-level-6", _faster_zlib),
-                         ("lazy-font-data", _lazy_font_data)):
+                         ("lazy-font-data", _lazy_font_data), ("compact-font-subsets", _compact_subsets)):
         if name not in skip:
             tuning()
     return APPLIED
@@ -71,6 +93,29 @@ def gc_paused() -> Iterator[None]:
         gc.collect(1)
 
 
+def _subset_request(font, to_unicode, hinting: bool, retain_gids: bool):
+    """A HarfBuzz subset input for ``font``: its used glyphs, WeasyPrint 70's flags and dropped tables."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    request = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+    glyphs = harfbuzz_subset.hb_subset_input_glyph_set(request)
+    used = ffi.new(f"hb_codepoint_t[{len(to_unicode)}]", sorted(to_unicode))
+    harfbuzz.hb_set_add_sorted_array(glyphs, used, len(to_unicode))
+    flags = (harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
+             harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+    if retain_gids:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if font.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(request, flags)
+    drop = harfbuzz_subset.hb_subset_input_set(request, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    tags = tuple(harfbuzz.hb_tag_from_string(name, -1) for name in _TABLES_TO_DROP)
+    harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+    return request
+
+
 def _one_pass_subset() -> None:
     import weasyprint
     from weasyprint.pdf import fonts
@@ -84,22 +129,7 @@ def _one_pass_subset() -> None:
         return
 
     def subset(self, to_unicode, hinting):
-        request = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
-                         harfbuzz_subset.hb_subset_input_destroy)
-        glyphs = harfbuzz_subset.hb_subset_input_glyph_set(request)
-        used = ffi.new(f"hb_codepoint_t[{len(to_unicode)}]", sorted(to_unicode))
-        harfbuzz.hb_set_add_sorted_array(glyphs, used, len(to_unicode))
-        flags = (harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS |
-                 harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
-                 harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
-        if not hinting:
-            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
-        if self.missing:
-            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
-        harfbuzz_subset.hb_subset_input_set_flags(request, flags)
-        drop = harfbuzz_subset.hb_subset_input_set(request, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
-        tags = tuple(harfbuzz.hb_tag_from_string(name, -1) for name in _TABLES_TO_DROP)
-        harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+        request = _subset_request(self, to_unicode, hinting, retain_gids=True)
         face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, request), harfbuzz.hb_face_destroy)
         content = get_hb_object_data(face) if face else None
         if content:
@@ -171,3 +201,228 @@ def _lazy_font_data() -> None:
     fonts.Font.__init__ = init
     fonts.Font.file_content = property(read, write, doc="The font file (read from HarfBuzz on first use).")
     APPLIED.append("lazy-font-data")
+
+
+# HarfBuzz's subset plan (public since 4.4; WeasyPrint 70 declares only hb_subset_or_fail): it tells
+# which original glyph each glyph of a subset is. Declared on WeasyPrint's own FFI, so the functions
+# come from the libraries it has loaded (a dlopen by name could run ldconfig and gcc to find them).
+_PLAN_CDEF = """
+    typedef ... hb_subset_plan_t;
+    typedef ... hb_map_t;
+    hb_subset_plan_t * hb_subset_plan_create_or_fail (hb_face_t *face, const hb_subset_input_t *input);
+    void hb_subset_plan_destroy (hb_subset_plan_t *plan);
+    hb_face_t * hb_subset_plan_execute_or_fail (hb_subset_plan_t *plan);
+    const hb_map_t * hb_subset_plan_new_to_old_glyph_mapping (const hb_subset_plan_t *plan);
+    hb_codepoint_t hb_map_get (const hb_map_t *map, hb_codepoint_t key);
+"""
+# While WeasyPrint writes the fonts of a PDF: .fonts, {font hash: how its compact subset is embedded};
+# .maps, {font hash: reference of its CIDToGIDMap stream}.
+_COMPACT = threading.local()
+
+
+def _compact_subsets() -> None:
+    import cffi
+    import pydyf
+    import weasyprint
+    import weasyprint.pdf
+    from weasyprint.pdf import fonts
+    from weasyprint.text import ffi as text_ffi
+    from weasyprint.text.fonts import get_hb_object_data
+
+    ffi, harfbuzz = text_ffi.ffi, text_ffi.harfbuzz
+    if (not weasyprint.__version__.startswith("70.") or text_ffi.harfbuzz_subset is None
+            or not harfbuzz.hb_version_atleast(4, 4, 0)
+            or weasyprint.pdf.build_fonts_dictionary is not fonts.build_fonts_dictionary
+            or "build_fonts_dictionary(pdf, document.fonts" not in inspect.getsource(weasyprint.pdf.generate_pdf)
+            or "font.clean(to_unicode" not in inspect.getsource(fonts.build_fonts_dictionary)
+            or "font_references_by_file_hash[font.hash]" not in inspect.getsource(fonts.build_fonts_dictionary)
+            or "'CIDToGIDMap': '/Identity'" not in inspect.getsource(fonts._build_vector_font_dictionary)
+            or "self._harfbuzz_subset(to_unicode, hinting)" not in inspect.getsource(fonts.Font.subset)):
+        return
+    try:
+        if "hb_subset_plan_t" not in ffi.list_types()[0]:
+            ffi.cdef(_PLAN_CDEF)
+        subset_lib = text_ffi.harfbuzz_subset
+        create, execute = subset_lib.hb_subset_plan_create_or_fail, subset_lib.hb_subset_plan_execute_or_fail
+        destroy, new_to_old = subset_lib.hb_subset_plan_destroy, subset_lib.hb_subset_plan_new_to_old_glyph_mapping
+        map_get = harfbuzz.hb_map_get
+    except (AttributeError, cffi.CDefError, cffi.FFIError):  # a library without the plan API
+        return
+    previous = fonts.Font._harfbuzz_subset
+    build_fonts_dictionary = fonts.build_fonts_dictionary
+    build_vector_font_dictionary = fonts._build_vector_font_dictionary
+
+    def compact(font, to_unicode, hinting):
+        """(subset file, embedding) for a compact subset of ``font``; None if it cannot have one."""
+        if (font.png or font.svg or font.colr or "fvar" in font.tables
+                or ("glyf" not in font.tables and not _cid_keyed(font))):
+            return None
+        request = _subset_request(font, to_unicode, hinting, retain_gids=False)
+        plan = create(font.hb_face, request)
+        if plan == ffi.NULL:
+            return None
+        plan = ffi.gc(plan, destroy)
+        face = execute(plan)
+        if face == ffi.NULL:
+            return None
+        face = ffi.gc(face, harfbuzz.hb_face_destroy)
+        content = get_hb_object_data(face)
+        mapping = new_to_old(plan)
+        old_gids = [map_get(mapping, gid) for gid in range(harfbuzz.hb_face_get_glyph_count(face))]
+        if not content or not old_gids or 0xFFFFFFFF in old_gids:
+            return None
+        if "glyf" in font.tables:
+            return content, ("CIDToGIDMap", {old: new for new, old in enumerate(old_gids)})
+        cff = _sfnt_table(content, b"CFF ")
+        if cff is None or _cff_charset(cff) != old_gids:  # a CID must name the glyph of the same old id
+            return None
+        return content, ("CIDFontType0C", cff)
+
+    def subset(self, to_unicode, hinting):
+        embeddings = getattr(_COMPACT, "fonts", None)
+        done = compact(self, to_unicode, hinting) if embeddings is not None else None
+        if done is None:
+            previous(self, to_unicode, hinting)
+        else:
+            self.file_content, embeddings[self.hash] = done
+
+    def fonts_dictionary(*args, **kwargs):
+        _COMPACT.fonts, _COMPACT.maps = {}, {}
+        try:
+            return build_fonts_dictionary(*args, **kwargs)
+        finally:
+            _COMPACT.fonts = _COMPACT.maps = None
+
+    def vector_font_dictionary(font_dictionary, pdf, font, widths, compress, reference, pdf_version):
+        build_vector_font_dictionary(font_dictionary, pdf, font, widths, compress, reference, pdf_version)
+        kind, data = (getattr(_COMPACT, "fonts", None) or {}).get(font.hash, (None, None))
+        if kind is None:
+            return
+        cid_font = _pdf_object(pdf, font_dictionary["DescendantFonts"][0])
+        if kind == "CIDFontType0C":  # the bare CFF table instead of the OpenType file
+            font_file = _pdf_object(pdf, reference)
+            font_file.stream, font_file.extra["Subtype"] = [data], "/CIDFontType0C"
+            cid_font.pop("CIDToGIDMap", None)  # for TrueType CIDFonts only; CFF has its charset
+            return
+        if font.hash not in _COMPACT.maps:  # one map for the fonts that share this font file
+            table = bytearray(2 * (max(data) + 1))  # CID → GID, two bytes each, 0 (.notdef) if unused
+            for cid, gid in data.items():
+                table[2 * cid:2 * cid + 2] = gid.to_bytes(2, "big")
+            cid_to_gid = pydyf.Stream([bytes(table)], compress=compress)
+            pdf.add_object(cid_to_gid)
+            _COMPACT.maps[font.hash] = cid_to_gid.reference
+        cid_font["CIDToGIDMap"] = _COMPACT.maps[font.hash]
+
+    fonts.Font._harfbuzz_subset = subset
+    fonts.build_fonts_dictionary = weasyprint.pdf.build_fonts_dictionary = fonts_dictionary
+    fonts._build_vector_font_dictionary = vector_font_dictionary
+    APPLIED.append("compact-font-subsets")
+
+
+def _pdf_object(pdf, reference: bytes):
+    """The pydyf object that ``reference`` (``b"12 0 R"``) names."""
+    obj = pdf.objects[int(reference.split()[0])]
+    if obj.reference != reference:
+        raise RuntimeError(f"PDF object {reference!r} not found")
+    return obj
+
+
+def _cid_keyed(font) -> bool:
+    """Whether ``font`` has a CID-keyed CFF table (read from its first bytes, not the whole table)."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    if "CFF " not in font.tables:
+        return False
+    blob = harfbuzz.hb_face_reference_table(font.hb_face, harfbuzz.hb_tag_from_string(b"CFF ", -1))
+    try:
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        head = bytes(ffi.buffer(data, min(length[0], 4096))) if length[0] else b""
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+    try:
+        return (12, 30) in _cff_top_dict(head)
+    except (IndexError, ValueError):
+        return False
+
+
+def _sfnt_table(font: bytes, tag: bytes) -> bytes | None:
+    """One table of an OpenType file."""
+    for i in range(int.from_bytes(font[4:6], "big")):
+        record = font[12 + 16 * i:28 + 16 * i]
+        if record[:4] == tag:
+            start, length = int.from_bytes(record[8:12], "big"), int.from_bytes(record[12:16], "big")
+            return font[start:start + length]
+    return None
+
+
+def _cff_index(cff: bytes, pos: int) -> tuple[list[tuple[int, int]], int]:
+    """The (start, end) of each item of the CFF INDEX at ``pos``, and where the INDEX ends."""
+    count = int.from_bytes(cff[pos:pos + 2], "big")
+    if not count:
+        return [], pos + 2
+    size = cff[pos + 2]
+    offsets = [int.from_bytes(cff[pos + 3 + i * size:pos + 3 + (i + 1) * size], "big") for i in range(count + 1)]
+    base = pos + 2 + (count + 1) * size  # offsets count from the byte before the data
+    if len(cff) < base + offsets[-1]:
+        raise IndexError("truncated CFF INDEX")
+    return [(base + offsets[i], base + offsets[i + 1]) for i in range(count)], base + offsets[-1]
+
+
+def _cff_top_dict(cff: bytes) -> dict:
+    """The operators of a CFF font's Top DICT (``12 30`` is ``(12, 30)``) with their integer operands."""
+    _, pos = _cff_index(cff, cff[2])  # the header, then the Name INDEX
+    tops, _ = _cff_index(cff, pos)
+    data = cff[tops[0][0]:tops[0][1]]
+    operands, found, i = [], {}, 0
+    while i < len(data):
+        b = data[i]
+        if b <= 21:
+            found[(12, data[i + 1]) if b == 12 else b], operands = operands, []
+            i += 2 if b == 12 else 1
+        elif b in (28, 29):
+            size = 2 if b == 28 else 4
+            operands.append(int.from_bytes(data[i + 1:i + 1 + size], "big", signed=True))
+            i += 1 + size
+        elif b == 30:  # a real number: nibbles up to the one that is 0xF
+            i += 1
+            while data[i] >> 4 != 0xF and data[i] & 0xF != 0xF:
+                i += 1
+            operands.append(None)
+            i += 1
+        elif 32 <= b <= 246:
+            operands.append(b - 139)
+            i += 1
+        elif 247 <= b <= 254:
+            operands.append((b - 247) * 256 + data[i + 1] + 108 if b <= 250 else -(b - 251) * 256 - data[i + 1] - 108)
+            i += 2
+        else:
+            raise ValueError(f"reserved byte {b} in a CFF DICT")
+    return found
+
+
+def _cff_charset(cff: bytes) -> list[int] | None:
+    """The CID of each glyph of a CID-keyed CFF font (glyph 0 is CID 0); None for other fonts."""
+    try:
+        top = _cff_top_dict(cff)
+        if (12, 30) not in top or not top.get(15) or not top.get(17):
+            return None
+        count = int.from_bytes(cff[top[17][0]:top[17][0] + 2], "big")  # the CharStrings INDEX
+        pos = top[15][0]
+        form, pos, cids = cff[pos], pos + 1, [0]
+        while len(cids) < count:
+            if form == 0:
+                cids.append(int.from_bytes(cff[pos:pos + 2], "big"))
+                pos += 2
+            elif form in (1, 2):
+                first = int.from_bytes(cff[pos:pos + 2], "big")
+                left = cff[pos + 2] if form == 1 else int.from_bytes(cff[pos + 2:pos + 4], "big")
+                cids.extend(range(first, first + left + 1))
+                pos += 3 if form == 1 else 4
+            else:
+                return None
+            if pos > len(cff):
+                return None
+    except (IndexError, ValueError, TypeError):
+        return None
+    return cids[:count]
