@@ -215,3 +215,35 @@ def test_value_columns_keep_the_raw_value_and_one_number_policy():
     rows = [{"amount": Decimal("-1500"), "share": Decimal("7")}, {"amount": Decimal("2"), "share": Decimal("60.9")}]
     shown = [env.from_string(f"{amount.cell}|{share.cell}").render(b=r) for r in rows]
     assert shown == ["\u2212¥1,500.00|7.0%", "¥2.00|60.9%"]
+
+
+UPPER = re.compile(r"人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整正]+")
+
+
+def test_upper_amounts_never_break_across_lines_in_the_pdf(examples_built):
+    """A 大写金额 split over two lines breaks copy and search: every one stands on one line."""
+    import subprocess
+
+    seen = 0
+    for slug, document, files in _documents(examples_built):
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(files["pdf"]), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        lines = [squash(line) for line in text.splitlines()]
+        whole = squash(text)
+        for match in UPPER.finditer(whole):
+            seen += 1
+            assert any(match.group() in line for line in lines), (
+                f"{slug} {document.instance.label}: 「{match.group()}」 is broken across lines")
+    assert seen >= 29  # every weekly report, the charter, the assessment and the acceptance report
+
+
+def test_page_fields_carry_no_stale_cached_page_count(examples_built):
+    """PAGE / NUMPAGES are computed by Word, WPS and LibreOffice; the cached result a non-computing
+    viewer would show is empty, never 「第 1 页 共 1 页」."""
+    for slug, document, files in _documents(examples_built):
+        with zipfile.ZipFile(files["docx"]) as z:
+            footers = [etree.fromstring(z.read(n)) for n in z.namelist() if n.startswith("word/footer")]
+        fields = [f for x in footers for f in x.iter(W + "fldSimple")]
+        assert sorted(f.get(W + "instr").strip() for f in fields) == ["NUMPAGES", "PAGE"], slug
+        assert all("".join(t.text or "" for t in f.iter(W + "t")) == "" for f in fields), (
+            f"{slug} {document.instance.label}: a cached page number in the footer")

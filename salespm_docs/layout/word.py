@@ -124,6 +124,10 @@ class WordWriter:
         self._run(footer, " 页", size=9)
 
     def _field(self, paragraph, instr: str) -> None:
+        """A PAGE / NUMPAGES field. Word, WPS and LibreOffice compute it when they lay out the pages;
+        its cached result is left empty, so a viewer that does not compute fields shows a blank,
+        never a false 「第 1 页 共 1 页」. (``w:updateFields`` / ``w:dirty`` would make Word ask on
+        every opening whether to update the fields.)"""
         field = OxmlElement("w:fldSimple")
         field.set(qn("w:instr"), f" {instr} ")
         run = OxmlElement("w:r")
@@ -132,9 +136,7 @@ class WordWriter:
         size.set(qn("w:val"), "18")
         props.append(size)
         run.append(props)
-        text = OxmlElement("w:t")
-        text.text = "1"
-        run.append(text)
+        run.append(OxmlElement("w:t"))
         field.append(run)
         paragraph._p.append(field)
 
