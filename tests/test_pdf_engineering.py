@@ -29,10 +29,11 @@ MAX_OPP_BYTES = 250_000  # the 6-page OPP: about 175 KB now, 586 KB before
 
 
 @pytest.fixture(scope="module")
-def pdfs(example_build) -> list[Path]:
-    out, _result = example_build
-    found = sorted(out.glob("*.pdf"))
-    assert len(found) >= 5, f"示例只生成了 {len(found)} 个 PDF"
+def pdfs(examples_built) -> list[Path]:
+    """Every PDF of both example projects."""
+    root, _results = examples_built
+    found = sorted((root / "output").glob("*/*.pdf"))
+    assert len(found) == 29 + 13, f"示例只生成了 {len(found)} 个 PDF"
     return found
 
 

@@ -1,0 +1,70 @@
+"""Every built file of both examples, as a client's software sees it: Word opens the DOCX in
+current mode with Chinese settings, its properties name the document, the logo is there, and
+the PDF names the project and the document number in its title."""
+
+from __future__ import annotations
+
+import zipfile
+
+from lxml import etree
+from pypdf import PdfReader
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+      "dc": "http://purl.org/dc/elements/1.1/",
+      "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"}
+
+
+def _files(examples_built):
+    root, results = examples_built
+    for slug, result in results.items():
+        for document in result.documents:
+            yield slug, result, document, {f.format: f.path for f in document.files}
+
+
+def test_docx_packages_open_as_current_chinese_word_documents(examples_built):
+    count = 0
+    for slug, result, document, files in _files(examples_built):
+        label = f"{slug} {document.instance.label}"
+        with zipfile.ZipFile(files["docx"]) as z:
+            names = set(z.namelist())
+            settings = z.read("word/settings.xml").decode()
+            styles = z.read("word/styles.xml").decode()
+            app = etree.fromstring(z.read("docProps/app.xml"))
+            core = etree.fromstring(z.read("docProps/core.xml"))
+            body = z.read("word/document.xml").decode()
+        assert 'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"' in settings, label
+        assert 'w:eastAsia="zh-CN"' in styles and "ja-JP" not in styles, label
+        assert not any("thumbnail" in n for n in names), label
+        assert "Macintosh" not in etree.tostring(app, encoding="unicode"), label
+        assert app.findtext("ep:Pages", namespaces=NS) is None, label
+        assert app.findtext("ep:Company", namespaces=NS) == _project(slug)["company"], label
+        assert core.findtext("dc:language", namespaces=NS) == "zh-CN", label
+        title = core.findtext("dc:title", namespaces=NS)
+        assert title.startswith(f"{_project_name(slug)} {document.instance.artifact.title}"), (label, title)
+        assert "（" in title and title.endswith("）") and "-" in title, (label, title)  # （文档编号）
+        if slug == "huaxing-crm":  # the example with a logo shows it on the cover, as the PDF does
+            assert "<w:drawing>" in body and any(n.startswith("word/media/") for n in names), label
+        count += 1
+    assert count == 29 + 13
+
+
+def _project(slug: str) -> dict:
+    import yaml
+
+    from conftest import ROOT
+
+    return yaml.safe_load((ROOT / "projects" / slug / "project.yaml").read_text(encoding="utf-8"))["project"]
+
+
+def _project_name(slug: str) -> str:
+    return _project(slug)["name"]
+
+
+def test_pdf_titles_name_the_project_and_the_document_number(examples_built):
+    for slug, _result, document, files in _files(examples_built):
+        title = PdfReader(str(files["pdf"])).metadata.title
+        keywords = PdfReader(str(files["pdf"])).metadata.get("/Keywords") or ""
+        number = keywords.split(",")[0].strip()
+        assert number and title == f"{_project_name(slug)} {document.instance.artifact.title}" \
+            + (f"（{document.instance.key}）" if document.instance.key else "") + f"（{number}）", (slug, title)
