@@ -247,3 +247,23 @@ def test_page_fields_carry_no_stale_cached_page_count(examples_built):
         assert sorted(f.get(W + "instr").strip() for f in fields) == ["NUMPAGES", "PAGE"], slug
         assert all("".join(t.text or "" for t in f.iter(W + "t")) == "" for f in fields), (
             f"{slug} {document.instance.label}: a cached page number in the footer")
+
+
+def test_a_named_block_has_a_writer_per_format_and_a_missing_one_is_refused():
+    from salespm_docs.layout import Named
+    from salespm_docs.layout.word import WordWriter
+
+    def html_chart(source: str) -> str:
+        return f'<figure class="chart"><img src="{{{{ {source} }}}}"></figure>'
+
+    def docx_chart(writer: WordWriter, source: str) -> None:
+        writer.doc.add_paragraph(f"{{{{ {source} }}}}")
+
+    named = {"html": {"chart": html_chart}, "docx": {"chart": docx_chart}}
+    layout = Layout("X", (Heading("图表"), Named("chart", ("charts.s_curve",))), cover=False)
+    assert '<figure class="chart"><img src="{{ charts.s_curve }}"></figure>' in html.render(layout, named["html"])
+    assert "{{ charts.s_curve }}" in [p.text for p in word.render(layout, named["docx"]).paragraphs]
+    with pytest.raises(LayoutError, match="命名块「chart」没有 HTML 写法"):
+        html.render(layout, {})
+    with pytest.raises(LayoutError, match="命名块「chart」没有 Word 写法"):
+        word.render(layout, {})

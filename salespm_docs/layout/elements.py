@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from ..errors import SalespmError
+
 Align = Literal["left", "right", "center"]
+
+
+class LayoutError(SalespmError):
+    """A layout that cannot be laid out: raised by ``salespm templates``, never at build time."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import html
 import re
 
 from .common import COVER, expand
-from .elements import (Block, Bullets, Column, Heading, If, KeyValue, Layout, Named, Para, Picture,
-                       Table)
+from .elements import (Block, Bullets, Column, Heading, If, KeyValue, Layout, LayoutError, Named, Para,
+                       Picture, Table)
 
 HEADER = "{# Generated from salespm_docs/layouts/%s.py by `make templates`: edit the layout, not this file. #}\n"
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
@@ -122,11 +122,11 @@ def block(b: Block, named: dict | None = None) -> str:
                 f'alt="{text(b.alt)}">{{% endif %}}')
     if isinstance(b, Named):
         if not named or b.name not in named:
-            raise KeyError(f"no HTML writer for the named block {b.name!r}")
+            raise LayoutError(f"命名块「{b.name}」没有 HTML 写法（salespm_docs/layout/named.py）")
         return named[b.name](*b.args)
     expanded = expand(b)
     if expanded == (b,):
-        raise TypeError(f"unknown layout block {b!r}")
+        raise LayoutError(f"无法识别的版式元素 {b!r}")
     return blocks(expanded, named)
 
 

@@ -19,10 +19,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
-from ..errors import SalespmError
 from .common import COVER, expand
-from .elements import (Block, Bullets, Column, Heading, If, KeyValue, Layout, Named, Para, Picture,
-                       Table)
+from .elements import (Block, Bullets, Column, Heading, If, KeyValue, Layout, LayoutError, Named, Para,
+                       Picture, Table)
 
 BODY_FONT = "宋体"       # 宋体-style serif for the body (小四, 12 pt)
 HEADING_FONT = "黑体"    # 黑体-style sans for headings
@@ -34,10 +33,6 @@ SIGN_ROW = 680            # twips ≈ 12 mm: room to sign by hand
 STATUS_COLOURS = {"绿": RGBColor(0x1A, 0x7F, 0x37), "黄": RGBColor(0x9A, 0x67, 0x00), "红": RGBColor(0xC0, 0x1B, 0x1B)}
 HEADER_FILL = "E8EEF4"
 INK = RGBColor(0x1F, 0x2D, 0x3D)
-
-
-class LayoutError(SalespmError):
-    """A layout that cannot be laid out: raised by ``salespm templates``, never at build time."""
 
 
 def set_fonts(rpr_owner, east: str, latin: str = LATIN_FONT) -> None:
