@@ -25,7 +25,15 @@ PLACEHOLDERS = (
     (re.compile(r"(?<![A-Za-z])(None|nan|NaN|inf|TODO|XXX)(?![A-Za-z])"), "残留占位内容"),
     (re.compile(r"【待填】"), "残留占位内容"),
 )
-UPPER_AMOUNT = re.compile(r"人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整正]+)\s*[（(]\s*¥\s*([\d,]+\.\d{2})\s*[）)]")
+#: A 大写 amount beside its 小写 figure, as people write it (on squashed text): 人民币X（¥Y）,
+#: 人民币X（小写：¥Y）, 大写：[人民币]X[，；]小写：¥Y. X takes the traditional forms 应受理 and the
+#: forbidden characters too, so that a 两 or 一 is reported rather than skipped.
+_UPPER_CHARS = money.UPPER_CHARS + money.FORBIDDEN
+_FIGURE = r"[¥￥]\s*([0-9]+(?:[,，][0-9]+)*(?:\.[0-9]+)?)"
+UPPER_AMOUNT = re.compile(
+    rf"(?:大写[：:]\s*|(?=人民币))((?:人民币)?[{_UPPER_CHARS}]+)\s*"
+    rf"(?:[（(]\s*(?:小写[：:]?\s*)?{_FIGURE}\s*[）)]|[，,；;、]?\s*[（(]?小写[：:]?\s*{_FIGURE})"
+)
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
 #: Fonts the HTML templates name, in fallback order (see templates/html/base.css): CJK; Latin, Hebrew
@@ -133,14 +141,19 @@ def text_findings(rule_doc: str, fmt: str, location: str, text: str, headings: l
             add("R-COM-6", f"{fmt.upper()} 中{label}「{match.group()}」：…{context}…")
             break
     for match in UPPER_AMOUNT.finditer(flat):
-        written, figure = match.group(1), Decimal(match.group(2).replace(",", ""))
+        written, raw = match.group(1), match.group(2) or match.group(3)
         try:
-            value = money.from_upper("人民币" + written)
+            figure: Decimal = money.to_decimal(raw)
+        except money.MoneyError as exc:
+            add("R-COM-5", f"{fmt.upper()} 中大写「{written}」旁的小写 ¥{raw}：{exc}")
+            continue
+        try:
+            value = money.from_upper(written)
         except money.MoneyError as exc:
             add("R-COM-5", f"{fmt.upper()} 中{exc}")
             continue
         if value != figure:
-            add("R-COM-5", f"{fmt.upper()} 中大写「人民币{written}」为 {value}，与小写 ¥{figure:,.2f} 不符")
+            add("R-COM-5", f"{fmt.upper()} 中大写「{written}」为 {value}，与小写 ¥{figure:,.2f} 不符")
     return found
 
 

@@ -8,6 +8,8 @@ Never float: a float or more than two decimals is an error, not a truncation.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -18,28 +20,50 @@ CENT = Decimal("0.01")
 #: 大写 is written for amounts below 一万亿; no sales contract comes near it.
 LIMIT = Decimal(10) ** 12
 FORBIDDEN = "一二三四五六七八九十百千两毛另〇"
+#: Traditional forms that rule 1 says 应受理, read as their simplified form (圆 for 元 too).
+VARIANTS = {"貳": "贰", "陸": "陆", "億": "亿", "萬": "万", "圓": "元", "圆": "元"}
+#: Every character a 大写金额 may contain (after 人民币).
+UPPER_CHARS = DIGITS + "拾佰仟万亿元角分整正" + "".join(VARIANTS)
 
 
 class MoneyError(ValueError):
     """An amount that cannot be written or read as money (Chinese message)."""
 
 
+_KINDS = ((list, "列表"), (tuple, "列表"), (dict, "映射"), (dt.date, "日期"), (bytes, "二进制数据"))
+#: ``1,500`` / ``1,500,000.00``: a thousands separator every three digits, none after the point.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+
+
 def to_decimal(value: object) -> Decimal:
-    """Return ``value`` as a two-decimal ``Decimal``; refuse floats and sub-fen digits."""
-    if isinstance(value, bool) or isinstance(value, float):
+    """Return ``value`` as a two-decimal ``Decimal``; refuse floats, sub-fen digits, misplaced
+    thousands separators, amounts of 一万亿 or more and anything that is not an amount."""
+    if value is None:
+        raise MoneyError("缺少金额（值为空）")
+    if isinstance(value, bool):
+        raise MoneyError(f"应为金额，实际为布尔值 {'true' if value else 'false'}")
+    if isinstance(value, float):
         raise MoneyError(f"金额必须是精确小数（Decimal），不能是浮点数：{value!r}")
     if isinstance(value, int):
         value = Decimal(value)
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "").lstrip("¥￥")
+    elif isinstance(value, str):
+        raw = value
+        text = value.strip().lstrip("¥￥").strip().replace("，", ",")
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise MoneyError(f"金额「{raw}」的千分位逗号位置不对（应每三位一个，如 1,500,000.00）")
+            text = text.replace(",", "")
         try:
             value = Decimal(text)
-        except InvalidOperation:
-            raise MoneyError(f"不是有效的金额：{value!r}") from None
-    if not isinstance(value, Decimal):
-        raise MoneyError(f"不是有效的金额：{value!r}")
+        except (InvalidOperation, ValueError):
+            raise MoneyError(f"不是有效的金额：「{raw}」") from None
+    elif not isinstance(value, Decimal):
+        kind = next((name for typ, name in _KINDS if isinstance(value, typ)), type(value).__name__)
+        raise MoneyError(f"应为金额，实际为{kind}")
     if not value.is_finite():
         raise MoneyError(f"不是有效的金额：{value}")
+    if value.copy_abs() >= LIMIT:
+        raise MoneyError(f"金额超出范围：须小于一万亿元（大写金额的上限），实际为 {value}")
     if value != value.quantize(CENT):
         raise MoneyError(f"金额最多两位小数（分），实际为 {value}；不做截断，请修正数据")
     return value.quantize(CENT)
@@ -100,15 +124,20 @@ def to_upper(value: object, prefix: bool = True) -> str:
 
 
 def _accepted_forms(amount: Decimal) -> set[str]:
-    """Every permitted way of writing ``amount`` (without the 人民币 prefix)."""
+    """Every permitted way of writing ``amount`` (without the 人民币 prefix, simplified characters)."""
     canonical = to_upper(amount, prefix=False)
     cents = int(amount * 100)
     yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
     forms = {canonical}
+    # rule 4(3): 万位 (亿位) is 0 but 千位 (千万位) is not: 零 after 万 (亿) may be written
+    for unit, place in (("万", 4), ("亿", 8)):
+        group = yuan // 10**place % 10**4 if unit == "万" else yuan // 10**place
+        if group and yuan // 10**place % 10 == 0 and yuan // 10 ** (place - 1) % 10:
+            forms |= {f.replace(unit, unit + "零", 1) for f in forms}
     if canonical.endswith("整"):
-        forms.add(canonical[:-1] + "正")
+        forms |= {f[:-1] + "正" for f in forms}
     if jiao and not fen:
-        forms |= {canonical + "整", canonical + "正"}
+        forms |= {f + end for f in forms for end in "整正"}
     if jiao and yuan and yuan % 10 == 0:
         forms |= {f.replace("元零", "元", 1) for f in forms}
     return forms
@@ -146,7 +175,11 @@ def _parse_group(text: str) -> int:
 
 
 def from_upper(text: str) -> Decimal:
-    """Read 大写金额 back to a ``Decimal``; any form the rules do not permit is an error."""
+    """Read 大写金额 back to a ``Decimal``; any form the rules do not permit is an error.
+
+    Permitted: 整 or 正 after 元 (and optionally after 角), 零 after 元 optional when 角 is not 0,
+    零 after 万 or 亿 when that digit is 0 and the next is not, and 圆 圓 貳 陸 萬 億.
+    """
     original = text
     text = text.strip()
     if text.startswith(PREFIX):
@@ -154,8 +187,12 @@ def from_upper(text: str) -> Decimal:
     bad = [ch for ch in text if ch in FORBIDDEN]
     if bad:
         raise MoneyError(f"大写金额「{original}」含不允许的字「{bad[0]}」（应使用壹贰叁…、不得用两/毛/另）")
+    unknown = [ch for ch in text if ch not in UPPER_CHARS]
+    if unknown:
+        raise MoneyError(f"大写金额「{original}」含无法识别的字「{unknown[0]}」")
     if not text:
         raise MoneyError(f"大写金额为空：「{original}」")
+    text = "".join(VARIANTS.get(ch, ch) for ch in text)
     body = text.rstrip("整正")
     try:
         yuan_text, rest = body.split("元", 1) if "元" in body else ("", body)
@@ -174,11 +211,17 @@ def from_upper(text: str) -> Decimal:
         raise MoneyError(f"无法解析大写金额「{original}」：{exc}") from None
     amount = Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100
     amount = amount.quantize(CENT)
-    if text not in _accepted_forms(amount):
-        raise MoneyError(
-            f"大写金额「{original}」书写不规范，应为「{to_upper(amount)}」"
-        )
-    return amount
+    if amount >= LIMIT:
+        raise MoneyError(f"大写金额「{original}」超出范围（一万亿元以内）")
+    if text in _accepted_forms(amount):
+        return amount
+    expected = f"应为「{to_upper(amount)}」"
+    if text.endswith("元") and amount:
+        raise MoneyError(f"大写金额「{original}」在「元」后缺少「整」（或「正」），{expected}")
+    for tail in ("零角", "零分"):
+        if tail in text:
+            raise MoneyError(f"大写金额「{original}」不应写「{tail}」（角为 0 时只写一个「零」，角分都为 0 时写「整」），{expected}")
+    raise MoneyError(f"大写金额「{original}」书写不规范，{expected}")
 
 
 def format_yuan(value: object, symbol: str = "¥") -> str:

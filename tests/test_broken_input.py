@@ -36,6 +36,9 @@ EXPECTED = {
     "empty-file": "risks.yaml: 文件为空：至少应包含一个「键: 值」映射",
     "not-utf8": "project.yaml:3: 文件不是 UTF-8 编码（第 34 字节为 0xD7）；若是 GBK 编码，可用 iconv -f GBK -t UTF-8 转换后再保存",
     "bom": "project.yaml:1: 文件以 UTF-8 BOM 开头；请在编辑器中另存为「UTF-8（无 BOM）」",
+    "amount-bad-comma": "project.yaml:9: project.contract_amount: 金额「1,50」的千分位逗号位置不对（应每三位一个，如 1,500,000.00）",
+    "amount-too-large": "project.yaml:9: project.contract_amount: 金额超出范围：须小于一万亿元（大写金额的上限），实际为 1000000000000000000000000000",
+    "amount-bool": "project.yaml:9: project.contract_amount: 应为金额，实际为布尔值 true",
     "path-escape": "project.yaml:9: project.logo: 文件路径「../../etc/passwd」必须是项目文件夹内的相对路径（不能以 / 开头，不能包含 ..）",
 }
 
@@ -132,3 +135,12 @@ def test_slug_with_dotdot_is_refused(tmp_path, slug):
     assert result.stderr == (f"错误：项目名「{slug}」不合法：只能使用小写字母、数字、- 和 _（例如 huaxing-crm），"
                              "不能包含 / 或 ..\n")
     assert not (root / "output").exists()
+
+
+def test_null_where_an_amount_is_required(tmp_path, previous_output):
+    root = broken_workspace(tmp_path, previous_output, FIXTURES / "minimal")
+    path = root / "projects" / SLUG / "project.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 4
+    path.write_text(text + "budget:\n  lines:\n    - category: 人工\n      amount:\n", encoding="utf-8")
+    assert_refused(root, previous_output, f"project.yaml:{line}: budget.lines[0].amount: 缺少金额（值为空）")
