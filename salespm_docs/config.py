@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError, model_validator
+from pydantic import ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, DataError
 from .loader import SourceMap, load_yaml
@@ -135,8 +135,25 @@ class Settings(Model):
     """工作分解结构。"""
     classifications: list[Text]
     """允许的密级。"""
+    client_facing: list[Text]
+    """面向客户的文档（客户接收或签字）的类型代码；其余文档为内部文档。面向客户的文档不得出现内部数字
+    （预算、成本、完工预测、毛利）或对照内部目标的结论（R-COM-8）。"""
     calendar: CalendarCfg = CalendarCfg()
     """工作日历（补充法定节假日与调休上班日）。"""
+
+    @field_validator("client_facing")
+    @classmethod
+    def _known_codes(cls, codes: list[str]) -> list[str]:
+        from .catalogue import CATALOGUE
+
+        unknown = [c for c in codes if c not in CATALOGUE]
+        if unknown:
+            raise ValueError("未知的文档类型代码：" + "、".join(unknown) + "（可用：" + "、".join(CATALOGUE) + "）")
+        return codes
+
+    def is_client_facing(self, code: str) -> bool:
+        """Whether documents of type ``code`` go to the client by this configuration."""
+        return code in self.client_facing
 
     def risk_level(self, probability: int, impact: int) -> str:
         """The level (高/中/低) of a risk value on the configured matrix."""

@@ -7,7 +7,7 @@ and dicts), already derived: templates only format them.
 
 from __future__ import annotations
 
-from .artifacts.registry import Artifact
+from .artifacts.registry import Artifact, audience_of
 from .facts import Facts
 from .model import DocControl
 
@@ -23,6 +23,7 @@ def doc_block(facts: Facts, artifact: Artifact, key: str | None, draft: bool) ->
     """The control block: 文档名称 · 编号 · 版本 · 密级 · 状态 · 编制/审核/批准 · 修订记录."""
     control: DocControl = facts.control(artifact.code, key)[0]
     title = artifact.title + (f"（{key}）" if key else "")
+    audience = audience_of(artifact, facts.settings)
     return {
         "code": artifact.code,
         "title": title,
@@ -30,6 +31,8 @@ def doc_block(facts: Facts, artifact: Artifact, key: str | None, draft: bool) ->
         "number": control.number,
         "version": control.version or "V0.1",
         "classification": control.classification,
+        "audience": audience,
+        "audience_mark": "内部" if audience == "internal" else "",
         "status": control.status or "草稿",
         "prepared": _signoff(facts, control.prepared),
         "reviewed": _signoff(facts, control.reviewed),

@@ -1,4 +1,4 @@
-"""Rules: ``Facts`` → findings. The framework, and the rules common to every document (R-COM-1…4).
+"""Rules: ``Facts`` → findings. The framework, and the rules common to every document (R-COM-1…4, R-COM-8).
 
 A rule is a function that yields ``(where, message)``: ``where`` is a key path into the data
 (located to file:line) or a plain string. Artifact modules define their own rules with the same
@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
@@ -182,7 +183,107 @@ def people_on_roster(facts, artifact, key) -> Yield:
             yield p, f"「{person}」不在项目名册（team）或客户联系人（client.contacts）中"
 
 
-COMMON_RULES: tuple[Rule, ...] = (control_complete, versions_consistent, signoff_order, people_on_roster)
+# -- R-COM-8 -------------------------------------------------------------------------------
+
+#: Words that only an internal document may use: our cost control and verdicts against our targets.
+INTERNAL_WORDS = ("预算执行率", "成本偏差", "成本执行", "完工预测", "完工偏差", "毛利", "未达成")
+#: Data fields that are internal figures wherever a layout shows them.
+INTERNAL_FIELDS = ("approved_budget",)
+
+
+def internal_figures(facts) -> list[tuple[Path_, str, "Decimal"]]:
+    """Every internal money figure of the project: (data path, what it is, amount); zeros left out."""
+    p = facts.project
+    found: list[tuple[Path_, str, Decimal]] = []
+    if p.project.approved_budget is not None:
+        found.append((("project", "approved_budget"), "立项批准的预算上限", p.project.approved_budget))
+    if p.budget.total is not None:
+        found.append((("budget", "total"), "项目预算总额", p.budget.total))
+    for i, line in enumerate(p.budget.lines):
+        found.append((("budget", "lines", i, "amount"), f"预算科目「{line.category}」金额", line.amount))
+    for i, week in enumerate(p.weekly):
+        if week.cost is None:
+            continue
+        for name, label in (("actual_to_date", "累计实际成本"), ("planned_to_date", "累计计划成本"),
+                            ("forecast_at_completion", "完工预测成本")):
+            amount = getattr(week.cost, name)
+            if amount is not None:
+                found.append((("weekly", i, "cost", name), f"{week.week} 周报的{label}", amount))
+    return [(path, label, Decimal(amount)) for path, label, amount in found if amount]
+
+
+def _leaves(value: object, path: tuple = ()) -> Iterator[tuple[str, object]]:
+    if isinstance(value, dict):
+        for k, item in value.items():
+            yield from _leaves(item, (*path, k))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _leaves(item, (*path, i))
+    elif isinstance(value, BaseModel):
+        yield from _leaves(value.model_dump(), path)
+    else:
+        yield ".".join(str(k) for k in path), value
+
+
+def _forms(amount: Decimal) -> tuple[str, ...]:
+    """How a template may write an amount: ¥1,234.00 · 1,234.00 · 人民币壹仟… · 0.12万元."""
+    from .money import format_wan, format_yuan, to_upper
+
+    return format_yuan(amount), format_yuan(amount, ""), to_upper(amount, prefix=False), format_wan(amount)
+
+
+@rule("R-COM-8", "E", "面向客户的文档不出现内部数字与对照内部目标的结论")
+def no_internal_figures(facts, artifact, key) -> Yield:
+    """From ARTIFACTS.md's audience paragraph: a client-facing document (``client_facing`` in the
+    configuration) never shows internal figures — our budget (total and lines), costs and forecast
+    from the weekly reports, margin — nor verdicts against our internal targets. Checked on the
+    document's template context (every value it can show) and on its layout's fixed text."""
+    from .artifacts.registry import is_client_facing
+    from .context import build_context
+    from .layout.generate import layouts
+
+    if not is_client_facing(artifact, facts.settings):
+        return
+    try:
+        context = build_context(facts, artifact, key, draft=False)
+    except Exception:  # noqa: BLE001 - incomplete data: the artifact's own rules say what is missing
+        return
+    # ``project`` carries every project field to every document; only the layout decides what is shown
+    # of it, so internal fields there are judged by the layout's text below.
+    context["project"] = {k: v for k, v in context["project"].items() if k not in INTERNAL_FIELDS}
+    leaves = list(_leaves(context))
+    own = [i for i, w in enumerate(facts.project.weekly) if w.week == key] if artifact.instance_of else []
+    figures = sorted(internal_figures(facts), key=lambda f: f[0][0] == "weekly" and f[0][1] not in own)
+    shown: set[Decimal] = set()
+    intro = f"{artifact.code} {artifact.title}是面向客户的文档（配置 client_facing），不得出现"
+    fix = f"；若它是内部文档，请把 {artifact.code} 从配置 client_facing 中移除"
+    for path, label, amount in figures:
+        if amount in shown:
+            continue  # one finding per amount (the same figure often recurs week after week)
+        forms = _forms(amount)
+        for where, value in leaves:
+            numeric = isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value == amount
+            if numeric or (isinstance(value, str) and any(f in value for f in forms)):
+                shown.add(amount)
+                yield path, f"{intro}内部数字：{label} {forms[0]}（模板变量 {where}）{fix}"
+                break
+    layout = layouts().get(artifact.code)
+    fixed = repr(layout) if layout is not None else ""
+    for word in INTERNAL_WORDS:
+        where = next((w for w, value in leaves if isinstance(value, str) and word in value), None)
+        if where is None and word in fixed:
+            where = f"版式 salespm_docs/layouts/{artifact.code.lower()}.py"
+        elif where is not None:
+            where = f"模板变量 {where}"
+        if where is not None:
+            yield where, f"{intro}内部用语「{word}」{fix}"
+    for name in INTERNAL_FIELDS:
+        if f".{name}" in fixed:
+            yield f"版式 salespm_docs/layouts/{artifact.code.lower()}.py", f"{intro}内部数字 {name}{fix}"
+
+
+COMMON_RULES: tuple[Rule, ...] = (control_complete, versions_consistent, signoff_order, people_on_roster,
+                                  no_internal_figures)
 
 
 def run_data_rules(facts, artifact, key: str | None, document: str) -> list[Finding]:

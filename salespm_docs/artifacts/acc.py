@@ -2,8 +2,12 @@
 
 Rules R-ACC-1…5 (ARTIFACTS.md §4). The charter's deliverables (CHT) are the checklist: each one
 must carry a result here (the CHT → ACC link of §5). 验收通过率 comes from
-``figures.outcomes.pass_rate`` and is compared with the configured target
-(``settings.acceptance.pass_rate_target``) and with the charter's success criterion that measures it.
+``figures.outcomes.pass_rate`` and is shown as a fact.
+
+ACC is client-facing (the client signs it; ARTIFACTS.md, audience): it never shows a verdict against
+our internal targets (the configured ``settings.acceptance.pass_rate_target`` or the charter's success
+criterion), which would give the client a reason to hold back the 尾款. That comparison is RET's
+(项目复盘报告, 目标回顾). R-ACC-2 still checks, in the data, that the charter's criterion can be compared.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from decimal import Decimal
 
 from ..facts import Facts
 from ..figures import deviation, outcomes
-from ..model.core import Target
 from ..money import format_yuan, to_upper
 from ..rules import rule
 from ..templating import pct
@@ -163,31 +166,6 @@ def _tally(facts: Facts) -> dict:
             "failed": count["不通过"], "pass_rate": facts.derive(outcomes.pass_rate)}
 
 
-def _verdict(value: bool | None) -> str:
-    return {True: "达成", False: "未达成", None: "无法判定"}[value]
-
-
-def _targets(facts: Facts) -> tuple[dict, list[dict]]:
-    """The configured target (headline) and every target the pass rate is held to."""
-    rate = facts.derive(outcomes.pass_rate)
-    goal = facts.settings.acceptance.pass_rate_target
-    configured = Target(id="CFG", metric="客户验收通过率", operator="≥", target=goal, unit="%")
-    headline = {"source": "验收通过率目标", "operator": "≥", "target": goal, "unit": "%", "actual": rate,
-                "verdict": _verdict(outcomes.achieved(configured, rate))}
-    rows, same = [], False
-    for t in facts.project.success_criteria:
-        if t.measure != "acceptance_pass_rate":
-            continue
-        same = same or (t.operator == "≥" and t.target == goal)
-        rows.append({"source": f"项目章程成功标准 {t.id}（{t.metric or '客户验收通过率'}）",
-                     "operator": t.operator, "target": t.target, "unit": t.unit or "%",
-                     "actual": rate,
-                     "verdict": _verdict(outcomes.achieved(t, rate))})
-    if not same:
-        rows.insert(0, {**headline, "source": "公司验收通过率目标（配置）"})
-    return headline, rows
-
-
 def _person(facts: Facts, name: str) -> str:
     role = facts.roster.get(name)
     if role and role.startswith("客户·"):
@@ -211,7 +189,6 @@ def context(facts: Facts, key: str | None) -> dict:
                          "due": None, "completed": r.completed, "result": r.result, "note": r.note})
     names = {d.id: d.name for d in p.deliverables}
     clients = {c.name for c in p.client.contacts}
-    headline, targets = _targets(facts)
     open_items = [{**item.model_dump(), "deliverable_name": names.get(item.deliverable, item.deliverable)}
                   for item in a.open_items]
     variance = facts.derive(outcomes.schedule_variance)
@@ -232,8 +209,6 @@ def context(facts: Facts, key: str | None) -> dict:
         "scope_items": list(p.scope.included),
         "rows": rows,
         "tally": _tally(facts),
-        "rate_target": headline,
-        "targets": targets,
         "open_items": open_items,
         "parties": {side: {"organisation": s.organisation if s else None,
                            "representative": s.representative if s else None,

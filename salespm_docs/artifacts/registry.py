@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..catalogue import CATALOGUE
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from ..facts import Facts
     from ..model import Project
     from ..rules import Rule
@@ -64,6 +65,10 @@ class Artifact:
     reads only its own item of that list (R-COM-4 checks only the names in it)."""
     fingerprint: Callable[["Facts", str | None], object] | None = None
     """The data one document is made from, for incremental rebuilds (default: ``depends_on`` keys)."""
+    audience: Literal["internal", "client"] | None = None
+    """Who receives the document (ARTIFACTS.md, audience): ``None`` = from configuration
+    (``client_facing``, a company or project can change it); set it only for a document whose
+    audience no configuration may change. See ``audience_of`` / ``is_client_facing``."""
 
     @property
     def title(self) -> str:
@@ -72,6 +77,18 @@ class Artifact:
     @property
     def stage(self) -> str:
         return CATALOGUE[self.code][1]
+
+
+def audience_of(artifact: Artifact, settings: "Settings") -> Literal["internal", "client"]:
+    """``client`` if the client receives or signs this document under these settings, else ``internal``."""
+    if artifact.audience is not None:
+        return artifact.audience
+    return "client" if settings.is_client_facing(artifact.code) else "internal"
+
+
+def is_client_facing(artifact: Artifact, settings: "Settings") -> bool:
+    """Whether this document is client-facing for these settings (no internal figures, R-COM-8)."""
+    return audience_of(artifact, settings) == "client"
 
 
 REGISTRY: dict[str, Artifact] = {}

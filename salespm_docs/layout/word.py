@@ -108,7 +108,9 @@ class WordWriter:
     def _header_footer(self, section) -> None:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        self._run(header, "{{ '【草稿】' if doc.draft else '' }}{{ company.name }}　文档编号：{{ doc.number }}"
+        self._run(header, "{{ '【草稿】' if doc.draft else '' }}"
+                          "{{ '【' ~ doc.audience_mark ~ '】' if doc.audience_mark else '' }}"
+                          "{{ company.name }}　文档编号：{{ doc.number }}"
                           "　版本：{{ doc.version }}", size=9)
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

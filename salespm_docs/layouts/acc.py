@@ -1,4 +1,7 @@
-"""ACC 项目验收报告: the layout of the final acceptance report (signed by both parties)."""
+"""ACC 项目验收报告: the layout of the final acceptance report (signed by both parties).
+
+Client-facing (ARTIFACTS.md, audience): it shows the acceptance result — counts, the pass rate as a
+fact — and the open items, never a verdict against our internal targets (that comparison is RET's)."""
 
 from ..layout import Bullets, Column as C, Heading, If, KeyValue, Layout, Para, PartySignatures, Table
 
@@ -41,11 +44,8 @@ LAYOUT = Layout("ACC", (
            C("说明", "{{ r.note }}")), loop="r in rows"),
     Para("交付物共 {{ tally.total }} 项：通过 {{ tally.passed }} 项，有条件通过 {{ tally.conditional }} 项，"
          "不通过 {{ tally.failed }} 项。"),
-    Para("验收通过率 = 通过 / 总数 = {{ tally.passed }} / {{ tally.total }} = {{ tally.pass_rate|pct }}，"
-         "对照{{ rate_target.source }} {{ rate_target.operator }} {{ rate_target.target|num }}{{ rate_target.unit }}："
-         "{{ rate_target.verdict }}。", bold=True),
-    Table((C("对照目标", "{{ g.source }}"), C("目标值", "{{ g.operator }} {{ g.target|num }}{{ g.unit }}", .16),
-           C("实际值", "{{ g.actual|pct }}", .16, "right"), C("结论", "{{ g.verdict }}", .14)), loop="g in targets"),
+    Para("验收通过率 = 通过 / 总数 = {{ tally.passed }} / {{ tally.total }} = {{ tally.pass_rate|pct }}。",
+         bold=True),
 
     Heading("六、遗留问题与整改"),
     If("open_items", (
@@ -57,9 +57,7 @@ LAYOUT = Layout("ACC", (
     Heading("七、验收结论"),
     Para("{{ acceptance.conclusion }}"),
     Para("验收组意见：交付物共 {{ tally.total }} 项，通过 {{ tally.passed }} 项、有条件通过 {{ tally.conditional }} 项、"
-         "不通过 {{ tally.failed }} 项，验收通过率 {{ tally.pass_rate|pct }}（{{ rate_target.verdict }}"
-         "{{ rate_target.source }} {{ rate_target.operator }} {{ rate_target.target|num }}{{ rate_target.unit }}）；"
-         "遗留问题 {{ open_items|length }} 项。"),
+         "不通过 {{ tally.failed }} 项，验收通过率 {{ tally.pass_rate|pct }}；遗留问题 {{ open_items|length }} 项。"),
 
     PartySignatures("八、双方签字盖章"),
 ))
