@@ -149,6 +149,62 @@ def basis(facts: Facts, measure: str | None) -> str:
     return "未指定计算口径"
 
 
+def _installment_text(facts: Facts, r: outcomes.InstallmentRecord) -> str:
+    """「第 2 期（最终验收（尾款））¥3,360,000.00 应于2026年7月3日前到账（验收后 15 天），2026年7月6日实收
+    ¥3,360,000.00，逾期 3 天」."""
+    text = f"第 {r.no} 期（{r.milestone}）{format_yuan(r.amount)} "
+    if r.due is not None:
+        text += f"应于{cn_date(r.due)}前到账"
+        if r.due_from_acceptance:
+            text += f"（验收后 {facts.settings.payment.final_due_days} 天）"
+    elif r.final:
+        text += f"应于验收后 {facts.settings.payment.final_due_days} 天内到账（尚无验收日期）"
+    else:
+        text += "未约定到期日"
+    if r.received_date is None:
+        text += "，尚未到账"
+        if r.due is not None and facts.today > r.due:
+            text += f"，已逾期 {(facts.today - r.due).days} 天"
+        return text
+    received = "金额未填" if r.received_amount is None else format_yuan(r.received_amount)
+    text += f"，{cn_date(r.received_date)}实收 {received}"
+    if r.days_late:
+        text += f"，逾期 {r.days_late} 天"
+    elif r.days_late == 0:
+        text += "，按期"
+    if r.received_amount is not None and r.received_amount != r.amount:
+        diff = r.amount - r.received_amount
+        text += f"，{'少收' if diff > 0 else '多收'} {format_yuan(abs(diff))}"
+    return text
+
+
+def payment_terms(facts: Facts) -> str:
+    """回款 against the contract's payment terms, computed from payments + acceptance: every
+    installment's due date, receipt and delay, then whether the plan was paid 足额 and without 逾期.
+    Separate from the 回款周期 success criterion (which 目标回顾 compares)."""
+    records = facts.derive(outcomes.payment_record)
+    if not records:
+        return "回款计划为空，无从对照合同付款期限"
+    lines = "；".join(_installment_text(facts, r) for r in records)
+    planned = sum((r.amount for r in records), Decimal(0))
+    received = sum((r.received_amount or Decimal(0) for r in records if r.received_date is not None), Decimal(0))
+    if all(r.full for r in records):
+        amount = f"各期实收金额与计划一致，合计 {format_yuan(received)}，足额到账"
+    else:
+        amount = f"实收合计 {format_yuan(received)}，计划 {format_yuan(planned)}，未足额到账"
+    late = [r for r in records if r.late]
+    overdue = [r for r in records if r.received_date is None and r.due is not None and facts.today > r.due]
+    if late or overdue:
+        parts = [f"第 {r.no} 期逾期 {r.days_late} 天到账" for r in late]
+        parts += [f"第 {r.no} 期逾期未到账" for r in overdue]
+        timing = "、".join(parts) + "，未按合同约定的付款期限回款"
+    elif all(r.days_late == 0 for r in records):
+        timing = "各期均在合同约定的期限内到账，无逾期"
+    else:
+        timing = "尚有未到期或无约定到期日的款项，暂无逾期"
+    return f"合同付款期限：{lines}。结论：{amount}；{timing}"
+
+
 def goals(facts: Facts) -> list[dict]:
     """One row of 目标回顾 per charter target, with its computed actual value and verdict."""
     rows = []
@@ -191,7 +247,7 @@ def _evidence(facts: Facts, by_measure: dict[str, dict]) -> dict[str, str]:
         "成本": cost_text,
         "质量": figure("acceptance_pass_rate"),
         "满意度": figure("csat") + (f"；NPS {with_minus(number(nps))}" if nps is not None else ""),
-        "回款": figure("payment_cycle"),
+        "回款": f"{figure('payment_cycle')}。{payment_terms(facts)}",
     }
 
 
@@ -292,6 +348,59 @@ def lessons_present(facts: Facts, artifact, key):
         yield ("retrospective",), "改进措施（retrospective.improvements）不能为空"
 
 
+#: Claims a typed 结果评估 may make, per dimension: (pattern, what it asserts). A claim preceded by
+#: 未 / 不 / 没 / 非 is a negation, not the claim.
+CLAIMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "回款": ((r"(?<![未不没非])(无逾期|没有逾期|按期|按时|准时|如期)", "late"), (r"(?<![未不没非])足额", "short")),
+    "成本": ((r"未超支|没有超支|无超支|不超支|未超出预算|没有超出预算", "overrun"),),
+    "进度": ((r"(?<![未不没非])(按期|按时|准时|如期)", "behind"),),
+}
+
+
+def _contradiction(facts: Facts, kind: str) -> str | None:
+    """What the data says against a claim of ``kind``, or ``None`` when it supports it."""
+    if kind in ("late", "short"):
+        records = facts.derive(outcomes.payment_record)
+        if kind == "late":
+            late = [f"第 {r.no} 期（{r.milestone}）应于{cn_date(r.due)}前到账，{cn_date(r.received_date)}实收，"
+                    f"逾期 {r.days_late} 天" for r in records if r.late]
+            late += [f"第 {r.no} 期（{r.milestone}）应于{cn_date(r.due)}前到账，至今未到账" for r in records
+                     if r.received_date is None and r.due is not None and facts.today > r.due]
+            return "；".join(late) or None
+        short = [f"第 {r.no} 期（{r.milestone}）计划 {format_yuan(r.amount)}，"
+                 + ("尚未到账" if r.received_date is None or r.received_amount is None
+                    else f"实收 {format_yuan(r.received_amount)}") for r in records if not r.full]
+        return "；".join(short) or None
+    if kind == "overrun":
+        cost = facts.derive(outcomes.cost_variance)
+        return f"成本偏差 {with_minus(pct(cost))}（实际成本高于预算）" if cost is not None and cost > 0 else None
+    if kind == "behind":
+        delta = facts.derive(outcomes.schedule_variance)
+        return f"验收较计划完工{deviation.workdays_phrase(delta)}" if delta is not None and delta > 0 else None
+    return None
+
+
+@rule("R-RET-6", "W", "结果评估的文字与计算结果一致")
+def assessments_match_figures(facts: Facts, artifact, key):
+    import re
+
+    retro = facts.project.retrospective
+    if retro is None:
+        return
+    for dimension, claims in CLAIMS.items():
+        text = retro.results.get(dimension)
+        if not text:
+            continue
+        for pattern, kind in claims:
+            match = re.search(pattern, text)
+            if match is None:
+                continue
+            against = _contradiction(facts, kind)
+            if against:
+                yield ("retrospective", "results", dimension), (
+                    f"结果评估「{dimension}」写明「{match.group(0)}」，但数据显示：{against}；请按数据改写该评估")
+
+
 # -- context -------------------------------------------------------------------------------
 
 def _group(facts: Facts, name: str) -> tuple[str, str]:
@@ -384,7 +493,8 @@ RETROSPECTIVE = register(Artifact(
     code="RET",
     sections=SECTIONS,
     context=context,
-    rules=(every_target_reviewed, actuals_computed, causes_for_misses, improvements_owned, lessons_present),
+    rules=(every_target_reviewed, actuals_computed, causes_for_misses, improvements_owned, lessons_present,
+           assessments_match_figures),
     key_values=key_values,
     depends_on=DEPENDS,
     fingerprint=_fingerprint,

@@ -8,6 +8,7 @@ target's own unit, from the ``measure`` it names; RET shows it, ACC/PAY/SAT show
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ..model.core import Target
@@ -46,6 +47,67 @@ def final_payment_due(facts) -> dt.date | None:
     if acceptance is None:
         return None
     return acceptance.date + dt.timedelta(days=facts.settings.payment.final_due_days)
+
+
+@dataclass(frozen=True)
+class InstallmentRecord:
+    """One installment measured against the contract: due date, what arrived and when."""
+
+    no: int
+    milestone: str
+    final: bool
+    amount: Decimal
+    """计划金额（元）。"""
+    due: dt.date | None
+    """到期日：the installment's own ``due``, else (尾款) 验收日期 + ``final_due_days``."""
+    due_from_acceptance: bool
+    """Whether ``due`` was derived from the acceptance date (the 尾款 term)."""
+    received_date: dt.date | None
+    received_amount: Decimal | None
+    days_late: int | None
+    """Calendar days between ``due`` and ``received_date`` when positive; 0 if on time;
+    ``None`` when the due date or the received date is unknown."""
+
+    @property
+    def late(self) -> bool:
+        return bool(self.days_late)
+
+    @property
+    def full(self) -> bool:
+        """Received, and exactly the planned amount."""
+        return (self.received_date is not None and self.received_amount is not None
+                and self.received_amount == self.amount)
+
+    @property
+    def shortfall(self) -> Decimal:
+        """计划金额 − 实收金额 (the whole amount when nothing was received)."""
+        if self.received_date is None or self.received_amount is None:
+            return self.amount
+        return self.amount - self.received_amount
+
+
+def installment_due(facts, installment) -> dt.date | None:
+    """An installment's due date: its own ``due``; for the 尾款 without one, 验收日期 + the term."""
+    if installment.due is not None:
+        return installment.due
+    if installment.final:
+        return final_payment_due(facts)
+    return None
+
+
+def payment_record(facts) -> list[InstallmentRecord]:
+    """Every installment of the payment plan with its due date, receipt and delay (in plan order)."""
+    records = []
+    for i in sorted(facts.project.payments, key=lambda i: i.no):
+        due = installment_due(facts, i)
+        late = None
+        if due is not None and i.received_date is not None:
+            late = max((i.received_date - due).days, 0)
+        records.append(InstallmentRecord(
+            no=i.no, milestone=i.milestone, final=i.final, amount=i.amount, due=due,
+            due_from_acceptance=i.due is None and due is not None, received_date=i.received_date,
+            received_amount=i.received_amount, days_late=late))
+    return records
 
 
 def payment_cycle(facts) -> int | None:
