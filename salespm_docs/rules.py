@@ -237,20 +237,17 @@ def no_internal_figures(facts, artifact, key) -> Yield:
     """From ARTIFACTS.md's audience paragraph: a client-facing document (``client_facing`` in the
     configuration) never shows internal figures — our budget (total and lines), costs and forecast
     from the weekly reports, margin — nor verdicts against our internal targets. Checked on the
-    document's template context (every value it can show) and on its layout's fixed text."""
-    from .artifacts.registry import is_client_facing
-    from .context import build_context
+    document's own template variables (every value it can show; the common ones — project, client,
+    company, control block — hold no internal figure but ``project.approved_budget``, which is
+    judged by the layout's fixed text) and on its layout's fixed text."""
     from .layout.generate import layouts
 
-    if not is_client_facing(artifact, facts.settings):
+    if artifact.audience_for(facts.settings) != "client":
         return
     try:
-        context = build_context(facts, artifact, key, draft=False)
+        context = artifact.context(facts, key)
     except Exception:  # noqa: BLE001 - incomplete data: the artifact's own rules say what is missing
         return
-    # ``project`` carries every project field to every document; only the layout decides what is shown
-    # of it, so internal fields there are judged by the layout's text below.
-    context["project"] = {k: v for k, v in context["project"].items() if k not in INTERNAL_FIELDS}
     leaves = list(_leaves(context))
     own = [i for i, w in enumerate(facts.project.weekly) if w.week == key] if artifact.instance_of else []
     figures = sorted(internal_figures(facts), key=lambda f: f[0][0] == "weekly" and f[0][1] not in own)

@@ -70,6 +70,12 @@ class Artifact:
     (``client_facing``, a company or project can change it); set it only for a document whose
     audience no configuration may change. See ``audience_of`` / ``is_client_facing``."""
 
+    def audience_for(self, settings: "Settings") -> Literal["internal", "client"]:
+        """Its own ``audience``, else ``client`` when the configuration lists it as client-facing."""
+        if self.audience is not None:
+            return self.audience
+        return "client" if settings.is_client_facing(self.code) else "internal"
+
     @property
     def title(self) -> str:
         return CATALOGUE[self.code][0]
@@ -81,14 +87,12 @@ class Artifact:
 
 def audience_of(artifact: Artifact, settings: "Settings") -> Literal["internal", "client"]:
     """``client`` if the client receives or signs this document under these settings, else ``internal``."""
-    if artifact.audience is not None:
-        return artifact.audience
-    return "client" if settings.is_client_facing(artifact.code) else "internal"
+    return artifact.audience_for(settings)
 
 
 def is_client_facing(artifact: Artifact, settings: "Settings") -> bool:
     """Whether this document is client-facing for these settings (no internal figures, R-COM-8)."""
-    return audience_of(artifact, settings) == "client"
+    return artifact.audience_for(settings) == "client"
 
 
 REGISTRY: dict[str, Artifact] = {}
