@@ -16,6 +16,8 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import dates, money
+from .figures import deviation
+from .figures.deviation import with_minus
 
 NOT_APPLICABLE = "不适用"
 
@@ -41,7 +43,7 @@ def pct(value: Decimal | None, places: int = 1, fixed: bool = False) -> str:
     text = f"{q:f}"
     if not fixed and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return f"{_minus(text)}%"
+    return f"{with_minus(text)}%"
 
 
 def number(value: Decimal | int | None, places: int | None = None) -> str:
@@ -50,21 +52,16 @@ def number(value: Decimal | int | None, places: int | None = None) -> str:
     if value is None:
         return NOT_APPLICABLE
     if places is not None:
-        return _minus(f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):f}")
+        return with_minus(f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):f}")
     text = f"{Decimal(value):f}"
-    return _minus(text.rstrip("0").rstrip(".") if "." in text else text)
+    return with_minus(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def signed(value: Decimal | int | None) -> str:
     """A deviation: ``-2`` → ``−2`` (a real minus sign), ``0`` → ``0``, ``None`` → —."""
     if value is None or value == "":
         return "—"
-    return number(value)
-
-
-def _minus(text: str) -> str:
-    """A real minus sign (U+2212), as a reader expects in a table, not the hyphen-minus."""
-    return "\u2212" + text[1:] if text.startswith("-") else text
+    return deviation.signed(value)
 
 
 def cn_date(value: dt.date | None) -> str:
@@ -80,7 +77,7 @@ def upper(value: Decimal) -> str:
 
 
 def yuan(value: Decimal | None) -> str:
-    return "—" if value is None else _minus(money.format_yuan(value))
+    return "—" if value is None else with_minus(money.format_yuan(value))
 
 
 def wan(value: Decimal | None) -> str:

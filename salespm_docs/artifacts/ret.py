@@ -15,7 +15,6 @@ from decimal import Decimal
 from ..dates import cn_date
 from ..facts import Facts
 from ..figures import deviation, outcomes
-from ..figures.deviation import with_minus
 from ..model.core import Target
 from ..money import format_wan, format_yuan
 from ..rules import rule
@@ -69,8 +68,8 @@ def target_text(t: Target) -> str:
     if t.operator is None or t.target is None:
         return "—"
     if _counts_workdays(t):
-        return f"{t.operator} {with_minus(number(t.target))} {deviation.WORKDAYS}"
-    return f"{t.operator} {with_minus(number(t.target))}{t.unit or ''}"
+        return f"{t.operator} {number(t.target)} {deviation.WORKDAYS}"
+    return f"{t.operator} {number(t.target)}{t.unit or ''}"
 
 
 def value_text(t: Target, value: Decimal | None) -> str:
@@ -79,7 +78,7 @@ def value_text(t: Target, value: Decimal | None) -> str:
         return UNKNOWN
     if _counts_workdays(t):
         return deviation.workdays(value)
-    return f"{with_minus(number(value))}{t.unit or ''}"
+    return f"{number(value)}{t.unit or ''}"
 
 
 def _results(facts: Facts) -> dict[str, int]:
@@ -163,7 +162,7 @@ def _installment_text(facts: Facts, r: outcomes.InstallmentRecord) -> str:
         text += "未约定到期日"
     if r.received_date is None:
         text += "，尚未到账"
-        if r.due is not None and facts.today > r.due:
+        if r.overdue(facts.today):
             text += f"，已逾期 {(facts.today - r.due).days} 天"
         return text
     received = "金额未填" if r.received_amount is None else format_yuan(r.received_amount)
@@ -193,7 +192,7 @@ def payment_terms(facts: Facts) -> str:
     else:
         amount = f"实收合计 {format_yuan(received)}，计划 {format_yuan(planned)}，未足额到账"
     late = [r for r in records if r.late]
-    overdue = [r for r in records if r.received_date is None and r.due is not None and facts.today > r.due]
+    overdue = [r for r in records if r.overdue(facts.today)]
     if late or overdue:
         parts = [f"第 {r.no} 期逾期 {r.days_late} 天到账" for r in late]
         parts += [f"第 {r.no} 期逾期未到账" for r in overdue]
@@ -236,7 +235,7 @@ def _evidence(facts: Facts, by_measure: dict[str, dict]) -> dict[str, str]:
              if acceptance else f"章程交付物 {len(p.deliverables)} 项，尚未验收")
     cost = facts.derive(outcomes.cost_variance)
     cost_text = (figure("cost_variance") if "cost_variance" in by_measure
-                 else basis(facts, "cost_variance") + (f"，成本偏差 {with_minus(pct(cost))}" if cost is not None else ""))
+                 else basis(facts, "cost_variance") + (f"，成本偏差 {pct(cost)}" if cost is not None else ""))
     nps = None
     survey = facts.derive(outcomes.latest_survey)
     if survey is not None:
@@ -246,7 +245,7 @@ def _evidence(facts: Facts, by_measure: dict[str, dict]) -> dict[str, str]:
         "进度": figure("schedule_variance"),
         "成本": cost_text,
         "质量": figure("acceptance_pass_rate"),
-        "满意度": figure("csat") + (f"；NPS {with_minus(number(nps))}" if nps is not None else ""),
+        "满意度": figure("csat") + (f"；NPS {number(nps)}" if nps is not None else ""),
         "回款": f"{figure('payment_cycle')}。{payment_terms(facts)}",
     }
 
@@ -365,7 +364,7 @@ def _contradiction(facts: Facts, kind: str) -> str | None:
             late = [f"第 {r.no} 期（{r.milestone}）应于{cn_date(r.due)}前到账，{cn_date(r.received_date)}实收，"
                     f"逾期 {r.days_late} 天" for r in records if r.late]
             late += [f"第 {r.no} 期（{r.milestone}）应于{cn_date(r.due)}前到账，至今未到账" for r in records
-                     if r.received_date is None and r.due is not None and facts.today > r.due]
+                     if r.overdue(facts.today)]
             return "；".join(late) or None
         short = [f"第 {r.no} 期（{r.milestone}）计划 {format_yuan(r.amount)}，"
                  + ("尚未到账" if r.received_date is None or r.received_amount is None
@@ -373,7 +372,7 @@ def _contradiction(facts: Facts, kind: str) -> str | None:
         return "；".join(short) or None
     if kind == "overrun":
         cost = facts.derive(outcomes.cost_variance)
-        return f"成本偏差 {with_minus(pct(cost))}（实际成本高于预算）" if cost is not None and cost > 0 else None
+        return f"成本偏差 {pct(cost)}（实际成本高于预算）" if cost is not None and cost > 0 else None
     if kind == "behind":
         delta = facts.derive(outcomes.schedule_variance)
         return f"验收较计划完工{deviation.workdays_phrase(delta)}" if delta is not None and delta > 0 else None

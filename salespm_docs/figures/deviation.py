@@ -15,12 +15,13 @@ from decimal import Decimal
 MINUS = "\u2212"
 WORKDAYS = "个工作日"
 
-_HYPHEN_BEFORE_DIGIT = re.compile(r"-(?=\d)")
+_HYPHEN_AS_MINUS = re.compile(r"-(?=[\d¥])")
 
 
 def with_minus(text: str) -> str:
-    """A formatted number with the real minus sign: ``-3.3%`` → ``−3.3%`` (other hyphens kept)."""
-    return _HYPHEN_BEFORE_DIGIT.sub(MINUS, text)
+    """A formatted number with the real minus sign: ``-3.3%`` → ``−3.3%``, ``-¥1.00`` → ``−¥1.00``
+    (other hyphens kept). The one place the minus sign is decided: the template filters use it too."""
+    return _HYPHEN_AS_MINUS.sub(MINUS, text)
 
 
 def signed(value: int | Decimal) -> str:

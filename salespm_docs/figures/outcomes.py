@@ -78,12 +78,9 @@ class InstallmentRecord:
         return (self.received_date is not None and self.received_amount is not None
                 and self.received_amount == self.amount)
 
-    @property
-    def shortfall(self) -> Decimal:
-        """计划金额 − 实收金额 (the whole amount when nothing was received)."""
-        if self.received_date is None or self.received_amount is None:
-            return self.amount
-        return self.amount - self.received_amount
+    def overdue(self, today: dt.date) -> bool:
+        """Not received, and its due date has passed."""
+        return self.received_date is None and self.due is not None and today > self.due
 
 
 def installment_due(facts, installment) -> dt.date | None:
