@@ -221,3 +221,111 @@ def test_opp_gap_is_accepted_only_when_the_data_says_so(example_data):
         d["opportunity"]["gaps"][0]["accepted"] = False
     gap = opp.context(facts_from(example_data, unplanned), None)["gaps"][0]
     assert gap["disposition"] is None
+
+
+# -- fixed sentences are computed: ACC 验收范围 / 遗留问题 / tally, OPP 权重合计 ---------------------
+
+def rendered(facts, code: str, tmp_path) -> list[str]:
+    """The document's text as the client reads it: DOCX text and the HTML the PDF is printed from."""
+    import re
+
+    from salespm_docs.context import build_context
+    from salespm_docs.extract import docx_text
+    from salespm_docs.render.docx import render_docx
+    from salespm_docs.render.pdf import PdfRenderer
+    from salespm_docs.templating import make_env
+
+    from conftest import ROOT
+
+    context = build_context(facts, REGISTRY[code], None, True)
+    target = tmp_path / f"{code}.docx"
+    render_docx(ROOT / "templates" / "docx" / f"{code}.docx", context, make_env(), target, {},
+                dt.datetime(2026, 1, 1))
+    html = PdfRenderer(ROOT / "templates").html(f"{code}.html", context)
+    return [squash(docx_text(target).text), squash(re.sub(r"<[^>]+>", "", html))]
+
+
+def acc_findings(facts, rule_id):
+    return [f for f in run_data_rules(facts, REGISTRY["ACC"], None, "ACC") if f.rule == rule_id]
+
+
+def drop_result(d, deliverable="D9"):
+    d["acceptance"]["results"] = [r for r in d["acceptance"]["results"] if r["deliverable"] != deliverable]
+
+
+def test_acc_scope_is_the_whole_charter_only_when_every_deliverable_was_judged(example_data, tmp_path):
+    for text in rendered(facts_from(example_data), "ACC", tmp_path):
+        assert squash("验收范围为项目章程约定的全部工作内容") in text
+    facts = facts_from(example_data, drop_result)
+    name = next(d.name for d in facts.project.deliverables if d.id == "D9")
+    for text in rendered(facts, "ACC", tmp_path):
+        assert "全部工作内容" not in text
+        assert squash(f"其中 1 项交付物（D9「{name}」）尚无验收结果，不在本次验收范围内") in text
+
+
+def test_acc_tally_parts_sum_to_the_total(example_data, tmp_path):
+    facts = facts_from(example_data, drop_result)
+    tally = REGISTRY["ACC"].context(facts, None)["tally"]
+    assert (tally["total"], tally["passed"], tally["conditional"], tally["failed"], tally["unjudged"]) == (10, 8, 1, 0, 1)
+    assert tally["passed"] + tally["conditional"] + tally["failed"] + tally["unjudged"] == tally["total"]
+    for text in rendered(facts, "ACC", tmp_path):
+        assert squash("交付物共 10 项：通过 8 项，有条件通过 1 项，不通过 0 项，未验收 1 项。") in text
+    # a result recorded twice, or for a deliverable outside the charter, is counted once / apart
+    def twice(d):
+        d["acceptance"]["results"].append({**d["acceptance"]["results"][0], "result": "不通过"})
+        d["acceptance"]["results"].append({"deliverable": "D99", "result": "通过"})
+    tally = REGISTRY["ACC"].context(facts_from(example_data, twice), None)["tally"]
+    assert (tally["total"], tally["passed"], tally["failed"]) == (10, 9, 0)
+
+
+def test_acc_follow_up_sentence_follows_the_open_items(example_data, tmp_path):
+    for text in rendered(facts_from(example_data), "ACC", tmp_path):
+        assert squash("以上遗留问题由整改责任人赵敏于2026年7月3日前完成整改，经甲方复核确认后关闭。") in text
+    # a conditional pass without a registered open item: never 「无遗留问题」
+    facts = facts_from(example_data, lambda d: d["acceptance"].update(open_items=[]))
+    for text in rendered(facts, "ACC", tmp_path):
+        assert "无遗留问题" not in text
+        assert squash("交付物 D6 的验收结果为有条件通过或不通过，但尚未登记遗留问题与整改安排。") in text
+
+    def all_passed(d):
+        d["acceptance"]["open_items"] = []
+        for r in d["acceptance"]["results"]:
+            r["result"] = "通过"
+    for text in rendered(facts_from(example_data, all_passed), "ACC", tmp_path):
+        assert squash("无遗留问题。") in text
+
+    def unowned(d):
+        d["acceptance"]["open_items"][0].pop("owner")
+        d["acceptance"]["open_items"].append({"description": "培训手册补充操作截图", "owner": "赵敏",
+                                              "due": dt.date(2026, 7, 10)})
+    for text in rendered(facts_from(example_data, unowned), "ACC", tmp_path):
+        assert "由整改责任人在各自的整改期限内完成" not in text
+        assert squash("以上 2 项遗留问题中，1 项尚未明确整改责任人或整改期限") in text
+
+
+def test_acc_open_item_due_before_acceptance_is_an_error(example_data):
+    facts = facts_from(example_data, lambda d: d["acceptance"]["open_items"][0].update(due=dt.date(2026, 6, 10)))
+    found = acc_findings(facts, "R-ACC-3")
+    assert [f.message for f in found] == [
+        "交付物 D6「历史数据迁移」的遗留问题整改期限 2026-06-10 早于验收日期 2026-06-18：整改期限应在验收之后"]
+    assert found[0].location == "projects/huaxing-crm/acceptance.yaml:58: acceptance.open_items[0].due"
+
+
+def test_acc_conclusion_counts_must_match_the_results(example_data):
+    assert acc_findings(facts_from(example_data), "R-ACC-2") == []
+
+    def one_failed(d):
+        next(r for r in d["acceptance"]["results"] if r["result"] == "通过")["result"] = "不通过"
+    messages = [f.message for f in acc_findings(facts_from(example_data, one_failed), "R-ACC-2")]
+    # the example's conclusion says 「项目交付物共 10 项，9 项通过、1 项（…）有条件通过」 and 通过率 is not typed
+    assert messages == ["验收结论中写的通过 9 项与验收结果不符：按结果为 8 项（通过 8、有条件通过 1、不通过 1，共 10 项）"]
+
+
+def test_opp_weight_total_is_the_data_sum(example_data, tmp_path):
+    for text in rendered(facts_from(example_data), "OPP", tmp_path):
+        assert squash("本次各维度权重合计 100%") in text
+
+    def off(d):
+        d["opportunity"]["dimensions"][0]["weight"] = Decimal(d["opportunity"]["dimensions"][0]["weight"]) - 5
+    for text in rendered(facts_from(example_data, off), "OPP", tmp_path):
+        assert squash("本次各维度权重合计 95%") in text and "权重合计100%" not in text

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..dates import cn_date
 from ..facts import Facts
 from ..figures import deviation, outcomes
 from ..money import format_yuan, to_upper
@@ -32,6 +33,11 @@ DEPENDS = ("project", "client", "team", "organisation", "success_criteria", "sco
 NEEDS_FOLLOW_UP = ("有条件通过", "不通过")
 #: A pass rate written in the conclusion prose, e.g. 「验收通过率 90%」.
 STATED_RATE = re.compile(r"通过率\D{0,6}?(\d+(?:\.\d+)?)\s*[%％]")
+#: Counts written in the conclusion prose (on squashed text): 「交付物共 10 项」「9 项通过」「1 项（…）有条件通过」.
+STATED_TOTAL = re.compile(r"共(\d+)项")
+STATED_PASSED = re.compile(r"(?<![\d.])(\d+)项(?:[（(][^）)]*[）)])?通过")
+STATED_CONDITIONAL = re.compile(r"(\d+)项(?:[（(][^）)]*[）)])?有条件通过")
+STATED_FAILED = re.compile(r"(\d+)项(?:[（(][^）)]*[）)])?不通过")
 
 
 def _results_by_id(facts: Facts) -> dict[str, object]:
@@ -83,6 +89,18 @@ def pass_rate_checked(facts: Facts, artifact, key):
         if t.measure == "acceptance_pass_rate" and (t.operator is None or t.target is None):
             yield ("success_criteria", i), (
                 f"成功标准 {t.id} 计量验收通过率，但缺少比较符或目标值，验收通过率无从对照")
+    tally = facts.derive(outcomes.acceptance_tally)
+    if tally is not None and acceptance.conclusion:
+        stated = re.sub(r"\s+", "", acceptance.conclusion)
+        for pattern, actual, label in ((STATED_TOTAL, tally.total, "交付物总数"), (STATED_PASSED, tally.passed, "通过"),
+                                       (STATED_CONDITIONAL, tally.conditional, "有条件通过"),
+                                       (STATED_FAILED, tally.failed, "不通过")):
+            match = pattern.search(stated)
+            if match and int(match.group(1)) != actual:
+                yield ("acceptance", "conclusion"), (
+                    f"验收结论中写的{label} {match.group(1)} 项与验收结果不符：按结果为 {actual} 项"
+                    f"（通过 {tally.passed}、有条件通过 {tally.conditional}、不通过 {tally.failed}"
+                    f"{f'、未验收 {len(tally.unjudged)}' if tally.unjudged else ''}，共 {tally.total} 项）")
     if rate is not None and acceptance.conclusion:
         for match in STATED_RATE.finditer(acceptance.conclusion):
             if Decimal(match.group(1)) != rate:
@@ -104,12 +122,15 @@ def open_items_owned(facts: Facts, artifact, key):
                 f"（acceptance.open_items 中 deliverable: {r.deliverable}）")
     names = {d.id: d.name for d in facts.project.deliverables}
     for i, item in enumerate(acceptance.open_items):
+        which = (f"交付物 {item.deliverable}「{names[item.deliverable]}」的遗留问题" if item.deliverable in names
+                 else f"遗留问题「{item.description[:20]}…」")
         missing = [label for value, label in ((item.owner, "整改责任人（owner）"), (item.due, "整改期限（due）"))
                    if value is None]
         if missing:
-            which = (f"交付物 {item.deliverable}「{names[item.deliverable]}」的遗留问题" if item.deliverable in names
-                     else f"遗留问题「{item.description[:20]}…」")
             yield ("acceptance", "open_items", i), f"{which}缺少{'、'.join(missing)}"
+        if item.due is not None and item.due < acceptance.date:
+            yield ("acceptance", "open_items", i, "due"), (
+                f"{which}整改期限 {item.due} 早于验收日期 {acceptance.date}：整改期限应在验收之后")
 
 
 @rule("R-ACC-4", "E", "甲乙双方签字盖章并注明日期")
@@ -159,11 +180,55 @@ def accepted_after_completion(facts: Facts, artifact, key):
 # -- context ------------------------------------------------------------------------------
 
 def _tally(facts: Facts) -> dict:
-    results = facts.project.acceptance.results if facts.project.acceptance else []
-    count = {name: sum(1 for r in results if r.result == name) for name in ("通过", "有条件通过", "不通过")}
-    passed, total = facts.derive(outcomes.pass_counts) or (0, len(results))
-    return {"total": total, "passed": passed, "conditional": count["有条件通过"],
-            "failed": count["不通过"], "pass_rate": facts.derive(outcomes.pass_rate)}
+    """通过 + 有条件通过 + 不通过 + 未验收 = 总数 (the charter's deliverables), and the pass rate."""
+    t = facts.derive(outcomes.acceptance_tally)
+    if t is None:
+        total = len([d for d in facts.project.deliverables if d.id])
+        return {"total": total, "passed": 0, "conditional": 0, "failed": 0, "unjudged": total,
+                "pass_rate": None}
+    return {"total": t.total, "passed": t.passed, "conditional": t.conditional, "failed": t.failed,
+            "unjudged": len(t.unjudged), "pass_rate": facts.derive(outcomes.pass_rate)}
+
+
+def _scope_statement(facts: Facts) -> str:
+    """What this acceptance covers: the whole charter only when every deliverable was judged."""
+    t = facts.derive(outcomes.acceptance_tally)
+    names = {d.id: d.name for d in facts.project.deliverables}
+    unjudged = t.unjudged if t else tuple(d.id for d in facts.project.deliverables if d.id)
+    if not unjudged:
+        return "验收范围为项目章程约定的全部工作内容："
+    listed = "、".join(f"{i}「{names.get(i, i)}」" for i in unjudged[:5]) + ("等" if len(unjudged) > 5 else "")
+    return (f"验收范围为项目章程约定的工作内容，其中 {len(unjudged)} 项交付物（{listed}）"
+            "尚无验收结果，不在本次验收范围内。项目章程约定的工作内容：")
+
+
+def _follow_up(facts: Facts) -> str:
+    """The sentence under the 遗留问题 table (or in its place): what the data says is to be done."""
+    a = facts.project.acceptance
+    items = a.open_items
+    covered = {item.deliverable for item in items if item.deliverable}
+    uncovered = [r.deliverable for r in a.results if r.result in NEEDS_FOLLOW_UP and r.deliverable not in covered]
+    if not items:
+        if uncovered:
+            return (f"交付物 {'、'.join(uncovered)} 的验收结果为有条件通过或不通过，"
+                    "但尚未登记遗留问题与整改安排。")
+        return "无遗留问题。"
+    complete = [i for i in items if i.owner and i.due]
+    parts = []
+    if len(complete) == len(items):
+        if len(items) == 1:
+            parts.append(f"以上遗留问题由整改责任人{items[0].owner}于{cn_date(items[0].due)}前完成整改，"
+                         "经甲方复核确认后关闭。")
+        else:
+            latest = max(i.due for i in items)
+            parts.append(f"以上 {len(items)} 项遗留问题由整改责任人在各自的整改期限内完成（最迟于{cn_date(latest)}），"
+                         "经甲方复核确认后关闭。")
+    else:
+        parts.append(f"以上 {len(items)} 项遗留问题中，{len(items) - len(complete)} 项尚未明确整改责任人或整改期限；"
+                     "整改完成后经甲方复核确认关闭。")
+    if uncovered:
+        parts.append(f"交付物 {'、'.join(uncovered)} 的验收结果为有条件通过或不通过，尚未登记对应的遗留问题。")
+    return "".join(parts)
 
 
 def _person(facts: Facts, name: str) -> str:
@@ -206,10 +271,12 @@ def context(facts: Facts, key: str | None) -> dict:
             "client": [_person(facts, n) for n in a.participants if n in clients],
             "vendor": [_person(facts, n) for n in a.participants if n not in clients],
         },
+        "scope_statement": _scope_statement(facts),
         "scope_items": list(p.scope.included),
         "rows": rows,
         "tally": _tally(facts),
         "open_items": open_items,
+        "follow_up": _follow_up(facts),
         "parties": {side: {"organisation": s.organisation if s else None,
                            "representative": s.representative if s else None,
                            "date": s.date if s else None}

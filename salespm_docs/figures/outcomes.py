@@ -16,16 +16,46 @@ from ..model.core import Target
 ONE_DECIMAL = Decimal("0.1")
 
 
-def pass_counts(facts) -> tuple[int, int] | None:
-    """(通过, 总数): 总数 is the charter's deliverables (a deliverable without a result is not
-    通过); without charter deliverables, the results recorded. 有条件通过 is not 通过."""
+@dataclass(frozen=True)
+class AcceptanceTally:
+    """Each charter deliverable counted once, by its (first) result; 未验收 when it has none.
+
+    ``total`` is the charter's deliverables (without any, the deliverables that have results), so
+    通过 + 有条件通过 + 不通过 + 未验收 = 总数 always. Results for deliverables outside the charter
+    are counted apart (``outside``): R-ACC-1 reports them."""
+
+    passed: int
+    conditional: int
+    failed: int
+    unjudged: tuple[str, ...]
+    outside: int
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.conditional + self.failed + len(self.unjudged)
+
+
+def acceptance_tally(facts) -> AcceptanceTally | None:
+    """The acceptance results counted against the charter (``None`` without acceptance results)."""
     acceptance = facts.project.acceptance
     if acceptance is None or not acceptance.results:
         return None
-    charter = {d.id for d in facts.project.deliverables if d.id}
-    results = [r for r in acceptance.results if not charter or r.deliverable in charter]
-    passed = len({r.deliverable for r in results if r.result == "通过"})
-    return passed, len(charter) or len(results)
+    charter = [d.id for d in facts.project.deliverables if d.id]
+    first: dict[str, str] = {}
+    for r in acceptance.results:
+        first.setdefault(r.deliverable, r.result)
+    ids = list(dict.fromkeys(charter)) or list(first)
+    results = [first[i] for i in ids if i in first]
+    return AcceptanceTally(passed=results.count("通过"), conditional=results.count("有条件通过"),
+                           failed=results.count("不通过"), unjudged=tuple(i for i in ids if i not in first),
+                           outside=sum(1 for i in first if charter and i not in charter))
+
+
+def pass_counts(facts) -> tuple[int, int] | None:
+    """(通过, 总数): 总数 is the charter's deliverables (a deliverable without a result is not
+    通过); without charter deliverables, the results recorded. 有条件通过 is not 通过."""
+    tally = acceptance_tally(facts)
+    return None if tally is None else (tally.passed, tally.total)
 
 
 def pass_rate(facts) -> Decimal | None:

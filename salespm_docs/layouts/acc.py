@@ -26,7 +26,7 @@ LAYOUT = Layout("ACC", (
        (Para("—"),)),
 
     Heading("三、验收范围与交付物清单"),
-    Para("验收范围为项目章程约定的全部工作内容：", label=True),
+    Para("{{ scope_statement }}", label=True),
     Bullets("x in scope_items"),
     Para("交付物清单（共 {{ rows|length }} 项）：", label=True),
     Table((C("编号", "{{ r.id }}", .08), C("交付物", "{{ r.name }}", .18), C("验收标准", "{{ r.criteria }}"),
@@ -43,21 +43,20 @@ LAYOUT = Layout("ACC", (
     Table((C("编号", "{{ r.id }}", .08), C("交付物", "{{ r.name }}", .22), C("验收结果", "{{ r.result }}", .15),
            C("说明", "{{ r.note }}")), loop="r in rows"),
     Para("交付物共 {{ tally.total }} 项：通过 {{ tally.passed }} 项，有条件通过 {{ tally.conditional }} 项，"
-         "不通过 {{ tally.failed }} 项。"),
+         "不通过 {{ tally.failed }} 项{% if tally.unjudged %}，未验收 {{ tally.unjudged }} 项{% endif %}。"),
     Para("验收通过率 = 通过 / 总数 = {{ tally.passed }} / {{ tally.total }} = {{ tally.pass_rate|pct }}。",
          bold=True),
 
     Heading("六、遗留问题与整改"),
     If("open_items", (
         Table((C("相关交付物", "{{ o.deliverable }} {{ o.deliverable_name }}", .20), C("问题描述", "{{ o.description }}"),
-               C("整改责任人", "{{ o.owner }}", .15), C("整改期限", "{{ o.due|iso }}", .15)), loop="o in open_items"),
-        Para("遗留问题由整改责任人在整改期限内完成，经甲方复核确认后关闭。")),
-       (Para("无遗留问题。"),)),
+               C("整改责任人", "{{ o.owner }}", .15), C("整改期限", "{{ o.due|iso }}", .15)), loop="o in open_items"),)),
+    Para("{{ follow_up }}"),
 
     Heading("七、验收结论"),
     Para("{{ acceptance.conclusion }}"),
     Para("验收组意见：交付物共 {{ tally.total }} 项，通过 {{ tally.passed }} 项、有条件通过 {{ tally.conditional }} 项、"
-         "不通过 {{ tally.failed }} 项，验收通过率 {{ tally.pass_rate|pct }}；遗留问题 {{ open_items|length }} 项。"),
+         "不通过 {{ tally.failed }} 项{% if tally.unjudged %}、未验收 {{ tally.unjudged }} 项{% endif %}，验收通过率 {{ tally.pass_rate|pct }}；遗留问题 {{ open_items|length }} 项。"),
 
     PartySignatures("八、双方签字盖章"),
 ))

@@ -55,7 +55,8 @@ LAYOUT = Layout("OPP", (
               ("付款条件", "{{ opp.payment_terms }}"))),
 
     Heading("七、可行性评分"),
-    Para("可行性评分 = Σ 权重 × 得分（各维度 1–5 分，权重合计 100%）：", label=True),
+    Para("可行性评分 = Σ 权重 × 得分（各维度按 1–5 分评分；本次各维度权重合计 {{ score.weight_total|pct }}）：",
+         label=True),
     Table((C("评估维度", "{{ r.name }}"), percent("权重", "r.weight", .2),
            decimal("得分", "r.score", .2, places=1), decimal("权重 × 得分", "r.weighted", .22)),
           loop="r in score_rows", keep=True,
