@@ -1,13 +1,15 @@
-"""Rules: ``Facts`` → findings. The framework, and the rules common to every document (R-COM-1…4, R-COM-8).
+"""Rules: ``Facts`` → findings. The framework, and the rules common to every document (R-COM-1…4,
+R-COM-6 on the data, R-COM-8).
 
 A rule is a function that yields ``(where, message)``: ``where`` is a key path into the data
 (located to file:line) or a plain string. Artifact modules define their own rules with the same
 ``@rule`` decorator and list them in their registration. Rules on the rendered files
-(R-COM-5…7) live in ``check.py``.
+(R-COM-5…7) live in ``check.py``; R-COM-6 also has a data part here (placeholders typed in the data).
 """
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .loader import Path_
+from .loader import Path_, format_path
 from .model.types import PersonRef
 
 Severity = Literal["E", "W"]
@@ -71,32 +73,48 @@ def rule(rule_id: str, severity: Severity, title: str) -> Callable[[Callable[...
 
 # -- people -------------------------------------------------------------------------------
 
-def _is_person(annotation: object) -> bool:
-    if any(isinstance(m, PersonRef) for m in getattr(annotation, "__metadata__", ())):
-        return True
-    return any(_is_person(a) for a in typing.get_args(annotation))
+def _person_ref(annotation: object, metadata: Iterable[object] = ()) -> PersonRef | None:
+    """The ``PersonRef`` marking a field, wherever pydantic put it: in the field's own metadata
+    (a required ``author: Person`` is unwrapped to ``str`` + metadata) or inside its annotation
+    (``Person | None``, ``list[Person]``)."""
+    for m in (*metadata, *getattr(annotation, "__metadata__", ())):
+        if isinstance(m, PersonRef):
+            return m
+    for a in typing.get_args(annotation):
+        found = _person_ref(a)
+        if found is not None:
+            return found
+    return None
 
 
-def people_in(obj: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    """Every person named in ``obj`` (a model, list or dict of them), with its key path."""
+def names_in(obj: object, path: Path_ = ()) -> Iterator[tuple[Path_, str, PersonRef]]:
+    """Every name in ``obj`` (a model, list or dict of them) of a field marked ``PersonRef``: its
+    key path, the name, and the marker (``groups`` says whether a group name may stand there)."""
     if isinstance(obj, BaseModel):
         for name, field in type(obj).model_fields.items():
             value = getattr(obj, name)
             if value is None:
                 continue
-            if _is_person(field.annotation):
+            ref = _person_ref(field.annotation, field.metadata)
+            if ref is not None:
                 if isinstance(value, list):
-                    yield from (((*path, name, i), v) for i, v in enumerate(value))
+                    yield from (((*path, name, i), v, ref) for i, v in enumerate(value))
                 else:
-                    yield (*path, name), value
+                    yield (*path, name), value, ref
             else:
-                yield from people_in(value, (*path, name))
+                yield from names_in(value, (*path, name))
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
-            yield from people_in(item, (*path, i))
+            yield from names_in(item, (*path, i))
     elif isinstance(obj, dict):
         for k, item in obj.items():
-            yield from people_in(item, (*path, k))
+            yield from names_in(item, (*path, k))
+
+
+def people_in(obj: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every person (or group) named in ``obj`` (a model, list or dict of them), with its key path."""
+    for where, name, _ in names_in(obj, path):
+        yield where, name
 
 
 # -- R-COM-1…4 ----------------------------------------------------------------------------
@@ -157,30 +175,87 @@ def signoff_order(facts, artifact, key) -> Yield:
         yield (*path, "approved", "name"), f"编制人与批准人不能是同一人（{prepared.name}）"
 
 
-@rule("R-COM-4", "E", "文档中出现的人都在项目名册中")
-def people_on_roster(facts, artifact, key) -> Yield:
-    roster = facts.roster
+def _document_data(facts, artifact, key) -> Iterator[tuple[Path_, object]]:
+    """The data one document shows, as (key path, value): its ``depends_on`` top-level keys (a
+    per-week document only its own week), then its control block."""
     keys = artifact.depends_on
     project = facts.project
-    names = [k for k in type(project).model_fields if "*" in keys or k in keys]
     own = artifact.instance_of
-    for name in names:
-        if name == "documents":
+    control, at = facts.control(artifact.code, key)
+    for name in type(project).model_fields:
+        if name == "documents" or not ("*" in keys or name in keys):
             continue
         value = getattr(project, name)
-        if own and name == own[0] and key is not None:
-            # a per-week document names only the people of its own week
-            pairs = [p for i, item in enumerate(value) if getattr(item, own[1]) == key
-                     for p in people_in(item, (name, i))]
-        else:
-            pairs = people_in(value, (name,))
-        for path, person in pairs:
-            if person not in roster:
+        if not (own and name == own[0] and key is not None):
+            yield (name,), value
+            continue
+        for i, item in enumerate(value):  # a per-week document shows only its own week
+            if getattr(item, own[1]) != key:
+                continue
+            if at[:2] == (name, i):  # its own control block (weekly[i].document) comes merged below
+                yield from (((name, i, f), getattr(item, f)) for f in type(item).model_fields if f != at[2])
+            else:
+                yield (name, i), item
+    yield at, control
+
+
+@rule("R-COM-4", "E", "文档中出现的人都在项目名册中")
+def people_on_roster(facts, artifact, key) -> Yield:
+    """Every name the document's data gives in a person field is on the roster (team or client
+    contacts); where a group may stand (沟通计划的参与 / 接收人), a group declared in ``groups``
+    will do too."""
+    roster = facts.roster
+    groups = facts.project.groups
+    for at, value in _document_data(facts, artifact, key):
+        for path, person, ref in names_in(value, at):
+            if person in roster or (ref.groups and person in groups):
+                continue
+            if ref.groups:
+                yield path, (f"「{person}」既不在项目名册（team）或客户联系人（client.contacts）中，"
+                             f"也不是已声明的分组（groups）；请把此人加入 team 或 client.contacts，"
+                             f"或在 groups 中声明该分组")
+            else:
                 yield path, f"「{person}」不在项目名册（team）或客户联系人（client.contacts）中"
-    control, path = facts.control(artifact.code, key)
-    for p, person in people_in(control, path):
-        if person not in roster:
-            yield p, f"「{person}」不在项目名册（team）或客户联系人（client.contacts）中"
+
+
+# -- R-COM-6, on the data ------------------------------------------------------------------
+
+#: Placeholders a person leaves in the data: the skeleton's 【待填】 (``salespm new``) and a
+#: ``TODO`` / ``XXX`` note (whole words, case-sensitive, as ``check.PLACEHOLDERS`` reads them).
+#: ``None`` / ``nan`` / ``inf`` are left to the rendered-file check: there they betray a value
+#: the code lost, while typed in the data they are words (英文名、型号) a person meant.
+DATA_PLACEHOLDERS = re.compile(r"【待填】|(?<![A-Za-z])(?:TODO|XXX)(?![A-Za-z])")
+
+
+def _texts(value: object, path: Path_) -> Iterator[tuple[Path_, str]]:
+    """Every string in ``value`` (a model, list, dict or string), mapping keys included."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*path, name))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*path, i))
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            if isinstance(k, str):
+                yield (*path, k), k
+            yield from _texts(item, (*path, k))
+
+
+@rule("R-COM-6", "E", "文档不含占位内容（【待填】、TODO、XXX）")
+def no_placeholders_in_data(facts, artifact, key) -> Yield:
+    """The data side of R-COM-6: a placeholder typed in the data the document shows (a project
+    made by ``salespm new`` and left half-filled) would be rendered as typed, and the check of the
+    rendered file lets text the data says through. Checked on the same data as R-COM-4."""
+    for at, value in _document_data(facts, artifact, key):
+        for path, text in _texts(value, at):
+            match = DATA_PLACEHOLDERS.search(text)
+            if match:
+                shown = f"{text[:40]}…" if len(text) > 40 else text
+                now = f"（现为「{shown}」）" if text != match.group() else ""
+                yield path, f"{format_path(path)} 仍含占位内容「{match.group()}」{now}，请填写实际内容"
 
 
 # -- R-COM-8 -------------------------------------------------------------------------------
@@ -280,7 +355,7 @@ def no_internal_figures(facts, artifact, key) -> Yield:
 
 
 COMMON_RULES: tuple[Rule, ...] = (control_complete, versions_consistent, signoff_order, people_on_roster,
-                                  no_internal_figures)
+                                  no_placeholders_in_data, no_internal_figures)
 
 
 def run_data_rules(facts, artifact, key: str | None, document: str) -> list[Finding]:

@@ -128,7 +128,7 @@ def test_context_has_the_tally_and_no_targets(example_data):
     facts = facts_from(example_data)
     context = ACC.context(facts, None)
     assert not {"rate_target", "targets"} & set(context)
-    assert context["tally"] == {"total": 10, "passed": 9, "conditional": 1, "failed": 0,
+    assert context["tally"] == {"total": 10, "passed": 9, "conditional": 1, "failed": 0, "unjudged": 0,
                                 "pass_rate": context["tally"]["pass_rate"]}
     assert str(context["tally"]["pass_rate"]) == "90.0"
     facts.settings.acceptance.pass_rate_target = 85

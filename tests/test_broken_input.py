@@ -40,6 +40,9 @@ EXPECTED = {
     "amount-too-large": "project.yaml:9: project.contract_amount: 金额超出范围：须小于一万亿元（大写金额的上限），实际为 1000000000000000000000000000",
     "amount-bool": "project.yaml:9: project.contract_amount: 应为金额，实际为布尔值 true",
     "path-escape": "project.yaml:9: project.logo: 文件路径「../../etc/passwd」必须是项目文件夹内的相对路径（不能以 / 开头，不能包含 ..）",
+    "survey-score-out-of-range": "surveys.yaml:6: surveys[0].responses[0].scores.进度: 评分应在 1–5 之间，实际为 6",
+    "survey-nps-out-of-range": "surveys.yaml:7: surveys[0].responses[0].nps: 推荐意愿（NPS）应在 0–10 之间，实际为 11",
+    "survey-score-bool": "surveys.yaml:8: surveys[0].responses[0].scores.进度: 评分应为 1–5 的整数，实际为布尔值 true",
 }
 
 

@@ -17,7 +17,7 @@ SECTIONS = ("项目背景与目的", "项目目标", "项目范围", "主要交�
             "沟通机制", "成功标准", "假设与约束", "主要风险", "审批签字")
 
 DEPENDS = ("project", "client", "team", "organisation", "objectives", "success_criteria", "scope",
-           "deliverables", "milestones", "budget", "communication", "assumptions", "constraints",
+           "deliverables", "milestones", "budget", "communication", "groups", "assumptions", "constraints",
            "risks", "documents")
 
 

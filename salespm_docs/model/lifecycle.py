@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 
 from .control import DocControl
-from .types import Ident, Level, Model, Money, Number, Percent, Person, Stage, Text
+from .types import Ident, Level, Model, Money, Nps, Number, Percent, Person, Score, Stage, Text
 
 WeekLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-W\d{2}$")]
 
@@ -17,8 +17,8 @@ WeekLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-W\d{2}$")]
 class DecisionMaker(Model):
     """客户决策链中的一人。"""
 
-    name: Text
-    """姓名。"""
+    name: Person
+    """姓名（须在客户联系人 client.contacts 中，或是我方名册中的人）。"""
     title: Text | None = None
     """职务。"""
     role: Text | None = None
@@ -326,10 +326,10 @@ class SurveyResponse(Model):
 
     respondent: Text
     """答卷人（客户方）。"""
-    scores: dict[Literal["交付质量", "进度", "沟通响应", "团队专业度", "培训/售后"], int]
-    """各维度评分（1–5）。"""
-    nps: int | None = None
-    """推荐意愿 0–10。"""
+    scores: dict[Literal["交付质量", "进度", "沟通响应", "团队专业度", "培训/售后"], Score]
+    """各维度评分（1–5 的整数）。"""
+    nps: Nps | None = None
+    """推荐意愿 0–10 的整数。"""
     comment: Text | None = None
     """意见。"""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 
 from ..catalogue import CATALOGUE
 from ..suggest import did_you_mean
 from .control import DocControl
-from .core import (Budget, Client, CommItem, Deliverable, Member, Milestone, Organisation, ProjectInfo,
+from .core import (Budget, Client, CommItem, Deliverable, Group, Member, Milestone, Organisation, ProjectInfo,
                    Risk, Scope, Target, WbsItem)
 from .lifecycle import Acceptance, Installment, Opportunity, Retrospective, Survey, WeeklyReport
 from .types import Model, Text
@@ -38,6 +38,9 @@ class Project(Model):
     """成本预算。"""
     communication: list[CommItem] = []
     """沟通机制（会议、报告）。"""
+    groups: dict[Text, Group] = {}
+    """分组：沟通计划的参与 / 接收人（communication[].audience）中可写的分组名，如 项目组全体；
+    键为分组名，值为成员名单（须在名册或客户联系人中）或说明。参与 / 接收人中的其他名字须是名册或客户联系人中的人。"""
     assumptions: list[Text] = []
     """假设。"""
     constraints: list[Text] = []
@@ -67,6 +70,17 @@ class Project(Model):
         for code in value:
             if code not in CATALOGUE:
                 raise ValueError(f"未知的文档代码「{code}」{did_you_mean(code, CATALOGUE)}")
+        return value
+
+    @field_validator("groups")
+    @classmethod
+    def _not_a_person(cls, value: dict[str, Group], info: ValidationInfo) -> dict[str, Group]:
+        people = {m.name for m in info.data.get("team") or []}
+        client = info.data.get("client")
+        people |= {c.name for c in client.contacts} if client is not None else set()
+        for name in value:
+            if name in people:
+                raise ValueError(f"分组名「{name}」与名册（team）或客户联系人（client.contacts）中的人重名，请换一个分组名")
         return value
 
     def roster(self) -> dict[str, str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ..loader import YamlDecimal, YamlInt
 from ..money import LIMIT, MoneyError, to_decimal
@@ -56,15 +57,22 @@ Text = Annotated[
 
 
 class PersonRef:
-    """Marks a field naming a person, so R-COM-4 can find every name in the data."""
+    """Marks a field naming a person, so R-COM-4 can find every name in the data. With
+    ``groups=True`` the field may also name a group declared in the project's ``groups``."""
+
+    def __init__(self, *, groups: bool = False) -> None:
+        self.groups = groups
 
     def __repr__(self) -> str:
-        return "PersonRef()"
+        return "PersonRef(groups=True)" if self.groups else "PersonRef()"
 
 
 PERSON = PersonRef()
+PERSON_OR_GROUP = PersonRef(groups=True)
 #: A person's name, which must be on the roster (team or client contacts).
 Person = Annotated[Text, PERSON]
+#: A person on the roster, or a group declared in ``groups`` (e.g. 项目组全体).
+PersonOrGroup = Annotated[Text, PERSON_OR_GROUP]
 
 
 def _money(value: object) -> Decimal:
@@ -109,6 +117,38 @@ def _number(value: object) -> object:
 
 #: Any exact number (scores, targets): ints and decimals from YAML, never float.
 Number = Annotated[Decimal, BeforeValidator(_number)]
+
+
+def _whole(number: int | float | Decimal) -> bool:
+    finite = number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
+    return finite and number % 1 == 0
+
+
+def scale(low: int, high: int, label: str = "") -> object:
+    """A whole number on a fixed scale, e.g. ``scale(1, 5, "评分")``: out of range and YAML
+    ``true`` / ``false`` (an ``int`` in Python) are refused with a Chinese message; the bounds
+    also go to the JSON schema."""
+
+    def check(value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"{label}应为 {low}–{high} 的整数，实际为布尔值 {'true' if value else 'false'}")
+        number = value
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            number = int(value)
+        if isinstance(number, (int, float, Decimal)) and _whole(number) and not low <= number <= high:
+            raise ValueError(f"{label}应在 {low}–{high} 之间，实际为 {getattr(value, 'raw', value)}")
+        return value
+
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(check)]
+
+
+#: A survey answer on the 1–5 scale.
+Score = scale(1, 5, "评分")
+#: 推荐意愿 (Net Promoter Score answer), 0–10.
+Nps = scale(0, 10, "推荐意愿（NPS）")
+#: A risk's 可能性 and 影响, each 1–5 (风险值 = 可能性 × 影响, read against ``risk_matrix``).
+Probability = scale(1, 5, "可能性")
+Impact = scale(1, 5, "影响")
 
 
 def _operator(value: object) -> object:
