@@ -2,8 +2,9 @@
 
 The recipe, top to bottom: load and validate everything, derive the figures once, plan the
 documents, reuse those whose inputs did not change, render the others into a private folder and
-check what was rendered, write the manifest and the completeness report, then publish the folder
-in one atomic step. A failure anywhere leaves the previous output untouched.
+check what was rendered, check each series of documents as a whole (a missing week), write the
+manifest and the completeness report, then publish the folder in one atomic step. A failure
+anywhere leaves the previous output untouched.
 """
 
 from __future__ import annotations
@@ -52,14 +53,38 @@ class Workspace:
 
 
 def load_facts(ws: Workspace, slug: str) -> Facts:
-    """Load, validate and configure one project (raises ``DataError``/``ConfigError``)."""
+    """Load, validate and configure one project (raises ``DataError``/``ConfigError``).
+
+    ``Facts.today`` is the project's status date (``project.status_date``, 数据截至日期) when it
+    states one, else today: the rules compare against it (missing weeks, overdue payments), and the
+    documents are dated with it (their DOCX / PDF metadata), so a project whose data stops at a date
+    gives the same findings and the same files on any later day. The manifest and the completeness
+    report record the real generation date besides (``dates.today()``).
+    """
     folder = project_dir(ws.projects, slug)
     loaded = load_project(folder, ws.root)
     project = validate(loaded)
     check_files(project, folder, loaded.source)
     settings = load_settings(ws.root, folder)
-    return Facts(slug=slug, project=project, settings=settings, source=loaded.source, today=dates.today(),
+    today = project.project.status_date or dates.today()
+    return Facts(slug=slug, project=project, settings=settings, source=loaded.source, today=today,
                  folder=folder)
+
+
+def run_series_rules(facts: Facts, artifact: Artifact) -> list[Finding]:
+    """The findings of ``artifact``'s series rules, run once over all its documents (``key=None``)."""
+    return [f for r in artifact.series_rules for f in r.run(facts, artifact, None, artifact.series_label)]
+
+
+def series_findings(facts: Facts) -> list[Finding]:
+    """The series rules of every artifact whose data is present (R-WEEK-1: no missing week).
+
+    A series finding concerns a set of documents, not one of them: it makes no document a draft and
+    is never cached with one. It reads the data only and is cheap, so every build, ``check`` and
+    ``status`` recomputes it.
+    """
+    return [f for artifact in buildable() if artifact.present(facts.project)
+            for f in run_series_rules(facts, artifact)]
 
 
 def plan(facts: Facts) -> tuple[list[Instance], list[Artifact]]:
@@ -128,8 +153,8 @@ class Renderer:
 
     def _render_files(self, facts: Facts, instance: Instance, folder: Path, version: str,
                       draft: bool, seconds: dict[str, float]) -> tuple[list[OutputFile], list[Finding]]:
-        from .check import docx_findings, pdf_font_findings, strings_in, text_findings
-        from .extract import docx_text, pdf_headings, pdf_pages
+        from .check import docx_findings, pdf_font_findings, strings_in, table_findings, text_findings
+        from .extract import docx_text, html_tables, pdf_headings, pdf_pages
         from .render.docx import render_docx
 
         artifact, key = instance.artifact, instance.key
@@ -153,6 +178,7 @@ class Renderer:
                 findings += text_findings(instance.label, fmt, where, extracted.text, extracted.headings,
                                           sections, values, data_strings)
                 findings += docx_findings(instance.label, where, extracted)
+                findings += table_findings(instance.label, fmt, where, extracted.grids)
             elif fmt == "pdf":
                 html = self.pdf.html(f"{artifact.code}.html", context)
                 self.pdf.write(html, target)
@@ -160,7 +186,9 @@ class Renderer:
                 pages = pdf_pages(target)
                 findings += text_findings(instance.label, fmt, where, "\n".join(pages), pdf_headings(target),
                                           sections, values, data_strings, pages)
-                findings += pdf_font_findings(instance.label, where, data_strings)
+                # the PDF's text layer has no cells: its tables are checked in the HTML it is printed from
+                findings += table_findings(instance.label, fmt, where, html_tables(html))
+                findings += pdf_font_findings(instance.label, where, context, facts)
             seconds[f"{fmt}+check"] = time.perf_counter() - started
             files.append(OutputFile(fmt, target, _sha256(target)))
         return files, findings
@@ -228,7 +256,8 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
                 documents.append(document)
                 entries[instance.label] = incremental.entry(
                     fingerprint, [(f.format, f.path.name, f.sha256) for f in document.files], document.findings)
-            result = BuildResult(slug, ws.output / slug, documents, missing, notices=facts.notices)
+            result = BuildResult(slug, ws.output / slug, documents, missing, notices=facts.notices,
+                                 series_findings=series_findings(facts))
             write_manifest(staging, result, facts)
             write_report(staging, result, facts)
             incremental.write_cache(staging, entries)

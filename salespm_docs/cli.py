@@ -105,6 +105,9 @@ def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int, force: bool
             out.out(f"  {f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path}  {state}{reused}")
     for a in result.missing:
         out.out(f"  （跳过）{a.code} {a.title}：项目数据中尚无此文档所需的数据")
+    for f in result.series_findings:
+        level = "错误" if f.severity == "E" else "警告"
+        out.out(f"  [{f.rule}] {level} {f.document} {f.location}：{f.message}")
     _print_notices(result.notices)
     errors, warnings = result.errors(), result.warnings()
     out.out(f"已生成 {sum(len(d.files) for d in result.documents)} 个文件到 output/{slug}/"
@@ -183,9 +186,10 @@ STATE_LABELS = {"complete": "完整", "incomplete": "不完整", "missing": "缺
 @click.argument("slug", required=False)
 @click.pass_obj
 def status(ctx: Ctx, slug: str | None) -> None:
-    """显示各项目的阶段，以及该阶段应有文档的状态（完整 / 不完整 / 缺失）。"""
+    """显示各项目的阶段，以及该阶段应有文档的状态（完整 / 不完整 / 缺失）和周报系列是否缺周。"""
     from rich.table import Table
 
+    from .dates import cn_date
     from .status import statuses
 
     results = _run(ctx, statuses, ctx.root, slug)
@@ -196,16 +200,23 @@ def status(ctx: Ctx, slug: str | None) -> None:
         if s.error:
             out.out(f"{s.slug}：无法读取（{s.error}）")
             continue
-        table = Table(title=f"{s.slug}  {s.name}  当前阶段：{s.stage}", title_justify="left")
+        as_of = f"  数据截至 {cn_date(s.status_date)}" if s.status_date else ""
+        table = Table(title=f"{s.slug}  {s.name}  当前阶段：{s.stage}{as_of}", title_justify="left")
         for column in ("文档", "阶段", "状态", "错误"):
             table.add_column(column)
-        for d in s.documents or []:
-            name = f"{d.artifact.code} {d.artifact.title}" + (f"（{d.key}）" if d.key else "")
+        rows = [(f"{d.artifact.code} {d.artifact.title}" + (f"（{d.key}）" if d.key else ""), d)
+                for d in s.documents or []]
+        rows += [(f"{x.artifact.code} {x.artifact.title}（系列，共 {x.count} 份）", x) for x in s.series]
+        for name, d in rows:
             state = STATE_LABELS[d.state]
             color = {"complete": "green", "incomplete": "yellow", "missing": "red"}[d.state]
             stage = d.artifact.stage if d.due else f"{d.artifact.stage}（未到阶段）"
             table.add_row(name, stage, f"[{color}]{state}[/]", str(d.errors) if d.errors else "")
         out.print(table)
+        for x in s.series:
+            for f in x.findings:
+                level = "错误" if f.severity == "E" else "警告"
+                out.out(f"  [{f.rule}] {level} {f.document} {f.location}：{f.message}")
 
 
 @main.command()

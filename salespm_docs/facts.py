@@ -28,6 +28,9 @@ class Facts:
     settings: Settings
     source: SourceMap
     today: dt.date
+    """The status date: ``project.status_date`` (数据截至日期) when the data states one, else today.
+    What the rules compare against (reports due, payments overdue) and the date the documents carry;
+    the manifest and the completeness report also record the real generation date."""
     folder: Path | None = None
     """The project folder (files the data names, such as the logo, are read from it)."""
 

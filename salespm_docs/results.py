@@ -1,4 +1,5 @@
-"""Results: what a build produced → ``BuildResult`` (documents, their files and findings, what is missing).
+"""Results: what a build produced → ``BuildResult`` (documents, their files and findings, series findings,
+what is missing).
 
 Plain records, written by ``build`` and read by ``manifest``, the CLI and the tests.
 """
@@ -50,10 +51,14 @@ class BuildResult:
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)
     """Things the user should know that are not rule findings (``Facts.notices``)."""
+    series_findings: list[Finding] = field(default_factory=list)
+    """Findings of the series rules (``Artifact.series_rules``, e.g. R-WEEK-1 a missing week): about a
+    set of documents, not one of them, so they make no document a draft; recomputed on every build."""
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for d in self.documents for f in d.findings]
+        """Every finding: each document's, then the series'."""
+        return [f for d in self.documents for f in d.findings] + list(self.series_findings)
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "E"]

@@ -1,19 +1,22 @@
 """Status: every project → its stage and, for each document due at that stage, complete / incomplete / missing.
 
-A document is due once the project has reached its stage (ARTIFACTS.md §3). ``status`` runs the
-data rules only (no rendering), so it is quick enough to run across every project.
+A document is due once the project has reached its stage (ARTIFACTS.md §3; ``stages.reached``:
+执行 and 监控 run together). ``status`` runs the data rules only (no rendering), so it is quick
+enough to run across every project; the series rules (R-WEEK-1: no missing week) run once per
+series, as in a build.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .artifacts.registry import Artifact, buildable
-from .build import Workspace, load_facts
+from .build import Workspace, load_facts, run_series_rules
 from .errors import SalespmError
-from .model.types import STAGES
-from .rules import run_data_rules
+from .rules import Finding, run_data_rules
+from .stages import reached
 
 
 @dataclass
@@ -29,6 +32,24 @@ class DocStatus:
 
 
 @dataclass
+class SeriesStatus:
+    """A series of documents checked as a whole (``Artifact.series_rules``): its size and findings."""
+
+    artifact: Artifact
+    count: int
+    findings: list[Finding]
+    due: bool = True
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "E")
+
+    @property
+    def state(self) -> str:
+        return "incomplete" if self.errors else "complete"
+
+
+@dataclass
 class ProjectStatus:
     """A project's stage and its due documents, or the error that stopped it loading."""
 
@@ -37,10 +58,14 @@ class ProjectStatus:
     stage: str = ""
     documents: list[DocStatus] | None = None
     error: str | None = None
+    status_date: dt.date | None = None
+    """The project's 数据截至日期 (``project.status_date``), if it states one."""
+    series: list[SeriesStatus] = field(default_factory=list)
 
 
 def is_due(artifact: Artifact, stage: str) -> bool:
-    return STAGES.index(artifact.stage) <= STAGES.index(stage)
+    """Whether ``artifact`` is due for a project at ``stage`` (监控 documents are due from 执行)."""
+    return reached(artifact.stage, stage)
 
 
 def project_status(ws: Workspace, slug: str) -> ProjectStatus:
@@ -52,6 +77,7 @@ def project_status(ws: Workspace, slug: str) -> ProjectStatus:
         return ProjectStatus(slug, error="".join(lines[:2]) + ("…" if len(lines) > 2 else ""))
     p = facts.project.project
     docs: list[DocStatus] = []
+    series: list[SeriesStatus] = []
     for artifact in buildable():
         due = is_due(artifact, p.stage)
         present = artifact.present(facts.project)
@@ -59,11 +85,14 @@ def project_status(ws: Workspace, slug: str) -> ProjectStatus:
             if due:
                 docs.append(DocStatus(artifact, None, "missing"))
             continue
-        for key in artifact.instances(facts.project):
+        keys = artifact.instances(facts.project)
+        for key in keys:
             label = f"{artifact.code} {key}" if key else artifact.code
             errors = sum(1 for f in run_data_rules(facts, artifact, key, label) if f.severity == "E")
             docs.append(DocStatus(artifact, key, "incomplete" if errors else "complete", errors, due))
-    return ProjectStatus(slug, p.name, p.stage, docs)
+        if artifact.series_rules:
+            series.append(SeriesStatus(artifact, len(keys), run_series_rules(facts, artifact), due))
+    return ProjectStatus(slug, p.name, p.stage, docs, status_date=p.status_date, series=series)
 
 
 def all_projects(ws: Workspace) -> list[str]:

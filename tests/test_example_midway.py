@@ -70,7 +70,8 @@ def test_status_shows_stage_execution_with_initiation_documents_complete(tmp_pat
     # The weekly reports run from the first week up to the last complete week before today.
     weeks = [(d.key, d.state) for d in s.documents if d.artifact.code == "WEEK"]
     assert weeks == [(w, "complete") for w in WEEKS]
-    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT"}
+    # 执行 and 监控 run together: the weekly reports are due from the start of 执行
+    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT", "WEEK"}
     assert all(d.state == "complete" for d in s.documents)
 
 
@@ -165,15 +166,32 @@ def test_progress_snapshots_tell_the_story(tmp_path, today):
 
 
 def test_a_week_later_the_missing_report_is_flagged(tmp_path, monkeypatch):
-    """The series is complete on 2026-11-24 only because 2026-W48 is not over yet."""
+    """The example's data is as of its status date (2026-11-24), so it stays complete a week later;
+    without the status date, 2026-W48 is missing by 2026-12-01 — a finding about the series, which
+    leaves the approved W47 final."""
+    from salespm_docs.build import run_series_rules
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)))
     root = make_workspace(tmp_path, (SLUG, ROOT / "projects" / SLUG))
-    facts = load_facts(Workspace(root), SLUG)
     week = REGISTRY["WEEK"]
-    found = [f for key in week.instances(facts.project)
-             for f in run_data_rules(facts, week, key, f"WEEK {key}")]
-    assert [(f.rule, f.document) for f in found] == [("R-WEEK-1", "WEEK 2026-W47")]
-    assert "缺少 2026-W48 的周进度报告（weekly/2026-W48.yaml）" in found[0].message
+
+    def found():
+        facts = load_facts(Workspace(root), SLUG)
+        per_week = [f for key in week.instances(facts.project)
+                    for f in run_data_rules(facts, week, key, f"WEEK {key}")]
+        return facts, per_week, run_series_rules(facts, week)
+
+    facts, per_week, series = found()
+    assert facts.today == dt.date(2026, 11, 24) and per_week == [] and series == []
+    project_yaml = root / "projects" / SLUG / "project.yaml"
+    text = project_yaml.read_text(encoding="utf-8")
+    assert "status_date: 2026-11-24" in text
+    project_yaml.write_text(text.replace("status_date: 2026-11-24", ""), encoding="utf-8")
+    facts, per_week, series = found()
+    assert facts.today == dt.date(2026, 12, 1) and per_week == []
+    assert [(f.rule, f.document, f.location) for f in series] == [
+        ("R-WEEK-1", "WEEK 系列", f"projects/{SLUG}/weekly/2026-W48.yaml")]
+    assert "缺少 2026-W48 的周进度报告（weekly/2026-W48.yaml）" in series[0].message
 
 
 def test_closing_artifacts_exist_but_have_no_data_here():

@@ -255,9 +255,10 @@ def test_pdf_fonts_cover_every_hostile_string():
 
 def test_font_check_can_fail():
     """A character no font has (a private-use code point) is reported, so the check above means something."""
-    [finding] = pdf_font_findings("CHT", "x.pdf", ["交付物\U000F0001"])
+    [finding] = pdf_font_findings("CHT", "x.pdf", {"deliverables": [{"name": "交付物\U000F0001"}]})
     assert finding.rule == "R-COM-6"
-    assert finding.message == "PDF 字体缺字，以下字符将无法显示：「\U000F0001」U+F0001"
+    assert finding.message == ("deliverables[0].name 中的字符「\U000F0001」（U+F0001）没有任何内置字体能显示，"
+                               "PDF 中将显示为方框：请改用常用字或删除")
 
 
 def test_every_named_font_is_installed():

@@ -10,7 +10,7 @@ import pytest
 
 from salespm_docs.artifacts.registry import REGISTRY, load_all
 from salespm_docs.artifacts.week import SECTIONS, context
-from salespm_docs.build import Workspace, load_facts
+from salespm_docs.build import Workspace, load_facts, run_series_rules
 from salespm_docs.check import squash
 from salespm_docs.errors import DataError
 from salespm_docs.extract import docx_text, pdf_text
@@ -36,7 +36,9 @@ def texts(example_build):
 
 
 def findings(facts, rule_id: str | None = None) -> list:
+    """Every WEEK finding: each report's own, then the series' (R-WEEK-1's missing weeks)."""
     found = [f for key in WEEK.instances(facts.project) for f in run_data_rules(facts, WEEK, key, f"WEEK {key}")]
+    found += run_series_rules(facts, WEEK)
     return [f for f in found if rule_id is None or f.rule == rule_id]
 
 
@@ -177,7 +179,7 @@ def test_missing_week_message(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     (root / "projects" / EXAMPLE / "weekly" / "2026-W12.yaml").unlink()
     [f] = week_one_findings(root)
-    assert f.document == "WEEK 2026-W11"
+    assert f.document == "WEEK 系列"
     assert f.location == "projects/huaxing-crm/weekly/2026-W12.yaml"
     assert f.message == ("缺少 2026-W12 的周进度报告（weekly/2026-W12.yaml）：报告频率为「每周」，"
                          "自首份周报 2026-W02 起每周都应有报告，应报至 2026-W25（项目已于2026年6月18日验收，此后不再要求周报）")
@@ -295,7 +297,7 @@ def test_report_frequency_comes_from_config(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     folder = root / "projects" / EXAMPLE
     (folder / "weekly" / "2026-W12.yaml").unlink()
-    assert [f.document for f in week_one_findings(root)] == ["WEEK 2026-W11"]
+    assert [f.document for f in week_one_findings(root)] == ["WEEK 系列"]
 
     write_yaml(folder / "config.yaml", {"communication": {"report_frequency": "每两周"}})
     assert week_one_findings(root) == []

@@ -49,7 +49,11 @@ class Artifact:
     context: Callable[["Facts", str | None], dict]
     """Artifact-specific template variables, from derived facts (never computes in templates)."""
     rules: tuple["Rule", ...] = ()
-    """Data rules specific to this artifact (R-COM-* apply to every artifact)."""
+    """Data rules specific to this artifact (R-COM-* apply to every artifact), run on each document."""
+    series_rules: tuple["Rule", ...] = ()
+    """Data rules on the series of all its documents at once (R-WEEK-1: no missing week), run once
+    per build with ``key=None``. Their findings belong to the build (``BuildResult.series_findings``),
+    not to a document: a week missing from the series makes no existing report a draft."""
     present: Callable[["Project"], bool] = lambda project: True
     """Whether the project holds the data this document needs."""
     instances: Callable[["Project"], list[str | None]] = _one_per_project
@@ -75,6 +79,11 @@ class Artifact:
         if self.audience is not None:
             return self.audience
         return "client" if settings.is_client_facing(self.code) else "internal"
+
+    @property
+    def series_label(self) -> str:
+        """What a series finding names as its document: ``WEEK 系列``."""
+        return f"{self.code} 系列"
 
     @property
     def title(self) -> str:

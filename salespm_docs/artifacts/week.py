@@ -3,12 +3,15 @@
 Every figure comes from the 项目进度表 (PRG) snapshot of that week (``figures/progress.py``), so
 the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md §4):
 
-- R-WEEK-1: no missing week between the first report and the *current date*, which is today, or
-  the day the project finished (acceptance date; the planned end once in 收尾) if that is earlier:
-  a closed project is not asked for reports after it ended. The frequency is
-  ``communication.report_frequency`` (每周: every week; 每两周: at most one week in a row without a
-  report). A week with no working day (春节) needs no report; a week needs one once its last
-  working day has come. A gap is reported once, on the report before it.
+- R-WEEK-1: no missing week between the first report and the *current date*, which is the
+  project's status date (``project.status_date``, else today), or the day the project finished
+  (acceptance date; the planned end once in 收尾) if that is earlier: a closed project is not asked
+  for reports after it ended. The frequency is ``communication.report_frequency`` (每周: every week;
+  每两周: at most one week in a row without a report). A week with no working day (春节) needs no
+  report; a week needs one once its last working day has come. This is a *series* rule: it runs
+  once over all the reports and each gap is reported once, at the file that should be created; it
+  makes no existing report a draft. Two reports for one week, or a file whose name is not its week,
+  are findings on that week's report (same rule ID, see ``one_report_per_week``).
 - R-WEEK-2: every task behind plan has 延期原因 and 纠正措施.
 - R-WEEK-3: a 红 status names an issue or a risk with an owner; every issue has an owner and
   every 需客户配合事项 a client contact and a due date.
@@ -26,14 +29,13 @@ from ..dates import cn_date
 from ..facts import Facts
 from ..figures import progress
 from ..money import format_yuan, to_upper
-from ..rules import rule
+from ..rules import Rule, rule
 from .registry import Artifact, register
 
 SECTIONS = ("报告期", "总体状态", "本周完成", "下周计划", "里程碑状态", "进度偏差", "成本执行",
             "风险与问题", "需客户配合事项")
 
-DEPENDS = ("project", "client", "team", "milestones", "budget", "risks", "wbs", "weekly", "acceptance",
-           "documents")
+DEPENDS = ("project", "client", "team", "milestones", "budget", "risks", "wbs", "weekly", "documents")
 
 
 def _report(facts: Facts, key: str):
@@ -67,31 +69,29 @@ def _horizon_text(facts: Facts, last: str) -> str:
     if finish and finish <= facts.today:
         how = "验收" if facts.project.acceptance is not None else "结束"
         return f"应报至 {last}（项目已于{cn_date(finish)}{how}，此后不再要求周报）"
-    return f"应报至 {last}（截至{cn_date(facts.today)}）"
+    if facts.project.project.status_date is not None:
+        return f"应报至 {last}（数据截至{cn_date(facts.today)}）"
+    return (f"应报至 {last}（截至今天{cn_date(facts.today)}；若项目数据只更新到更早的某一天，"
+            "请在 project.yaml 中填写 project.status_date（数据截至日期））")
 
 
 @rule("R-WEEK-1", "E", "周进度报告按沟通频率连续，无缺周")
 def series_complete(facts: Facts, artifact, key):
+    """Series rule (``key`` is ``None``): each gap in the reports, located at the first missing file."""
     reports = facts.project.weekly
-    same = [i for i, w in enumerate(reports) if w.week == key]
-    for i in same[1:]:
-        yield ("weekly", i, "week"), (f"{key} 有 {len(same)} 份周报（"
-                                      f"{'、'.join(_file_of(facts, j) for j in same)}）；每周只能有一份")
-    for i in same:
-        stem = PurePosixPath(_file_of(facts, i)).stem
-        if stem != key and stem[:4].isdigit():
-            yield ("weekly", i, "week"), f"文件名 {stem}.yaml 与 week: {key} 不一致"
     frequency = facts.settings.communication.report_frequency
     step = progress.FREQUENCY_WEEKS[frequency]
     required = progress.required_weeks(facts)
-    reported = {w.week for w in reports}
     if not required:
         return
+    reported = {w.week for w in reports}
     first = min(reported)
     for run in _missing_runs(required, reported):
-        if len(run) < step or max(w for w in reported if w < run[0]) != key:
+        if len(run) < step:
             continue
-        folder = PurePosixPath(_file_of(facts, same[0])).parent
+        before = max((w for w in reported if w < run[0]), default=first)
+        index = next(i for i, w in enumerate(reports) if w.week == before)
+        folder = PurePosixPath(_file_of(facts, index)).parent
         where = f"{folder}/{run[0]}.yaml"
         horizon = _horizon_text(facts, required[-1])
         if step == 1:
@@ -101,6 +101,28 @@ def series_complete(facts: Facts, artifact, key):
         else:
             yield where, (f"{run[0]} 至 {run[-1]} 连续 {len(run)} 周没有周进度报告：报告频率为「{frequency}」，"
                           f"每 {step} 周至少应有一份，{horizon}")
+
+
+def _one_report_per_week(facts: Facts, artifact, key):
+    reports = facts.project.weekly
+    same = [i for i, w in enumerate(reports) if w.week == key]
+    for i in same[1:]:
+        yield ("weekly", i, "week"), (f"{key} 有 {len(same)} 份周报（"
+                                      f"{'、'.join(_file_of(facts, j) for j in same)}）；每周只能有一份")
+    for i in same:
+        stem = PurePosixPath(_file_of(facts, i)).stem
+        if stem != key and stem[:4].isdigit():
+            yield ("weekly", i, "week"), f"文件名 {stem}.yaml 与 week: {key} 不一致"
+
+
+#: R-WEEK-1's findings about one week's own files. Unlike a missing week, which concerns no
+#: existing document (it is a series finding), these make *that* week's report doubtful: with two
+#: files for one week, the report shows one (``_report``: the first) while the 进度表 snapshot takes
+#: the other (``reports_in_order``: the later), and a file named for another week may describe the
+#: wrong week. So they are instance findings, and that report stays a draft until it is fixed. Same
+#: rule ID (ARTIFACTS.md has one rule for the series); not registered in ``RULES`` a second time.
+one_report_per_week = Rule(series_complete.id, series_complete.severity, "每周只有一份周报，文件名与 week 一致",
+                           _one_report_per_week)
 
 
 # -- R-WEEK-2 -------------------------------------------------------------------------------
@@ -320,15 +342,20 @@ def _weeks(project) -> list[str | None]:
 
 def _fingerprint(facts: Facts, key: str | None) -> dict:
     """What one week's report is made from: its own data, the snapshot its context shows (which
-    carries forward earlier weeks' task states), and the series R-WEEK-1 checks."""
+    carries forward earlier weeks' task states), and what R-WEEK-4 compares it with (the previous
+    week's 完成% and cost). Not the rest of the series: R-WEEK-1 is a series rule, recomputed on
+    every build, so adding a missing week rebuilds only that week (and the weeks after it whose
+    snapshot changes), never the report before the gap."""
     week = next(w for w in facts.project.weekly if w.week == key)
     p = facts.project
+    before = progress.previous(facts, key)
     return {
         "week": week.model_dump(mode="json"),
         "context": context(facts, key),
-        "series": [w.week for w in p.weekly],
-        "stage": p.project.stage,
-        "acceptance": p.acceptance.date.isoformat() if p.acceptance else None,
+        "previous": None if before is None else {
+            "week": before.week, "percent": {r.code: str(r.percent) for r in before.rows},
+            "actual_cost": str(before.cost.actual_cost)},
+        "files": [_file_of(facts, i) for i, w in enumerate(p.weekly) if w.week == key],
         "wbs": [w.model_dump(mode="json") for w in p.wbs],
         "risks": [r.model_dump(mode="json") for r in p.risks],
         "milestones": [m.model_dump(mode="json") for m in p.milestones],
@@ -339,7 +366,8 @@ WEEKLY = register(Artifact(
     code="WEEK",
     sections=SECTIONS,
     context=context,
-    rules=(series_complete, delays_explained, red_has_owner, matches_snapshot),
+    rules=(one_report_per_week, delays_explained, red_has_owner, matches_snapshot),
+    series_rules=(series_complete,),
     key_values=key_values,
     depends_on=DEPENDS,
     present=lambda project: bool(project.weekly),

@@ -25,6 +25,7 @@ from decimal import Decimal
 from .. import dates
 from ..model.core import WbsItem
 from ..model.lifecycle import MilestoneStatus, TaskProgress, WeekCost, WeeklyReport
+from ..stages import reached
 from .calendar import WorkCalendar
 
 CENT = Decimal("0.01")
@@ -328,7 +329,7 @@ def finish_date(facts) -> dt.date | None:
     p = facts.project
     if p.acceptance is not None:
         return p.acceptance.date
-    if p.project.stage == "收尾":
+    if reached("收尾", p.project.stage):
         return p.project.end
     return None
 

@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
-from .types import Ident, Level, Model, Money, Number, Operator, Percent, Person, ProjectFile, Stage, Text
+from .. import dates
+from .types import (Ident, Impact, Level, Model, Money, Number, Operator, Percent, Person, PersonOrGroup, Probability,
+                    ProjectFile, Stage, Text)
 
 
 class ProjectInfo(Model):
@@ -28,6 +30,9 @@ class ProjectInfo(Model):
     """项目开始日期。"""
     end: dt.date
     """项目计划结束日期。"""
+    status_date: dt.date | None = None
+    """数据截至日期（状态日期）：周报缺周、逾期回款等按此日期判断；不填则为今天。项目数据只更新到某一天时填写
+    （如示例项目、暂停或归档的项目），检查结果与生成的文档就不会随日期推移而变化。不得晚于今天，不得早于项目开始日期。"""
     background: Text | None = None
     """项目背景（客户现状与需求）。"""
     purpose: Text | None = None
@@ -47,6 +52,14 @@ class ProjectInfo(Model):
     @classmethod
     def _end_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
         return _not_before(end, info.data.get("start"), "结束日期", "开始日期")
+
+    @field_validator("status_date")
+    @classmethod
+    def _status_date_in_range(cls, day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        today = dates.today()
+        if day is not None and day > today:
+            raise ValueError(f"数据截至日期 {day} 晚于今天（{today}）：项目数据不能截至未来的日期")
+        return _not_before(day, info.data.get("start"), "数据截至日期", "项目开始日期")
 
 
 class Contact(Model):
@@ -207,6 +220,21 @@ class Budget(Model):
         return lines
 
 
+class Group(Model):
+    """一个分组：沟通计划的参与 / 接收人中可以写分组名代替逐个列出的人，如 项目组全体。"""
+
+    members: list[Person] = []
+    """成员（须在名册 team 或客户联系人 client.contacts 中）；不逐一列出时可省略，但须写说明。"""
+    description: Text | None = None
+    """说明，如 乙方项目组全体成员（见名册 team）。"""
+
+    @model_validator(mode="after")
+    def _says_who(self) -> "Group":
+        if not self.members and self.description is None:
+            raise ValueError("分组须列出成员（members）或写明说明（description），不能为空")
+        return self
+
+
 class CommItem(Model):
     """沟通计划中的一项（会议、报告）。"""
 
@@ -214,8 +242,8 @@ class CommItem(Model):
     """名称，如 周例会、周进度报告。"""
     purpose: Text | None = None
     """目的。"""
-    audience: list[Text] = []
-    """参与 / 接收人。"""
+    audience: list[PersonOrGroup] = []
+    """参与 / 接收人：名册（team）或客户联系人（client.contacts）中的人名，或 groups 中声明的分组名（如 项目组全体）。"""
     owner: Person | None = None
     """负责人。"""
     frequency: Literal["每日", "每周", "每两周", "每月", "每季度", "按需", "一次"] | None = None
@@ -237,9 +265,9 @@ class Risk(Model):
     """风险描述。"""
     category: Text | None = None
     """类别，如 需求、技术、商务、资源、回款。"""
-    probability: int | None = None
+    probability: Probability | None = None
     """可能性 1–5。"""
-    impact: int | None = None
+    impact: Impact | None = None
     """影响 1–5。"""
     level: Level | None = None
     """等级：高 / 中 / 低（须与 可能性 × 影响 的矩阵一致）。"""
