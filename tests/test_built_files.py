@@ -5,6 +5,7 @@ the PDF names the project and the document number in its title."""
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 from lxml import etree
 from pypdf import PdfReader
@@ -68,3 +69,19 @@ def test_pdf_titles_name_the_project_and_the_document_number(examples_built):
         number = keywords.split(",")[0].strip()
         assert number and title == f"{_project_name(slug)} {document.instance.artifact.title}" \
             + (f"（{document.instance.key}）" if document.instance.key else "") + f"（{number}）", (slug, title)
+
+
+def test_examples_build_with_no_error_and_no_warning(examples_built):
+    """Both examples are clean — as their README lines say — on any day: huaxing-crm is closed
+    (its horizon is the acceptance date), yuanhang-srm is as of its status date. Every document is
+    complete, none is a draft, the 完整性报告 says 全部检查通过."""
+    root, results = examples_built
+    for slug, result in results.items():
+        assert [str(f) for f in result.findings] == [], slug
+        assert all(d.complete for d in result.documents), slug
+        report = (root / "output" / slug / "完整性报告.md").read_text(encoding="utf-8")
+        assert "错误 0 个，警告 0 个" in report and "全部检查通过。" in report, slug
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for slug in results:
+        line = next(line for line in readme.splitlines() if f"`projects/{slug}/`" in line)
+        assert "0 个错误、0 个警告" in line, line

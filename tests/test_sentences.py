@@ -225,7 +225,7 @@ def test_opp_gap_is_accepted_only_when_the_data_says_so(example_data):
 
 # -- fixed sentences are computed: ACC 验收范围 / 遗留问题 / tally, OPP 权重合计 ---------------------
 
-def rendered(facts, code: str, tmp_path) -> list[str]:
+def rendered(facts, code: str, tmp_path, key: str | None = None) -> list[str]:
     """The document's text as the client reads it: DOCX text and the HTML the PDF is printed from."""
     import re
 
@@ -237,7 +237,7 @@ def rendered(facts, code: str, tmp_path) -> list[str]:
 
     from conftest import ROOT
 
-    context = build_context(facts, REGISTRY[code], None, True)
+    context = build_context(facts, REGISTRY[code], key, True)
     target = tmp_path / f"{code}.docx"
     render_docx(ROOT / "templates" / "docx" / f"{code}.docx", context, make_env(), target, {},
                 dt.datetime(2026, 1, 1))
@@ -329,3 +329,52 @@ def test_opp_weight_total_is_the_data_sum(example_data, tmp_path):
         d["opportunity"]["dimensions"][0]["weight"] = Decimal(d["opportunity"]["dimensions"][0]["weight"]) - 5
     for text in rendered(facts_from(example_data, off), "OPP", tmp_path):
         assert squash("本次各维度权重合计 95%") in text and "权重合计100%" not in text
+
+
+def test_week_never_says_nothing_was_done_when_a_task_finished(example_data, tmp_path):
+    """「本周无完成事项」 only when no WBS task finished in the week; with 本周完成 left empty, the
+    tasks the 进度表 shows finished that week are named instead."""
+    label = "2026-W10"
+    facts = facts_from(example_data, lambda d: next(w for w in d["weekly"] if w["week"] == label).update(done=[]))
+    snap = progress.snapshot(facts, label)
+    finished = [r for r in snap.rows if r.finished and snap.start <= r.actual_end <= snap.end]
+    assert finished, "the example finishes a task in 2026-W10"
+    names = "、".join(f"{r.code} {r.name}" for r in finished)
+    for text in rendered(facts, "WEEK", tmp_path, label):
+        assert "本周无完成事项" not in text
+        assert squash(f"本周完成的 WBS 任务：{names}。") in text
+
+    def idle(d):
+        w = next(w for w in d["weekly"] if w["week"] == label)
+        w["done"] = []
+        for t in w["tasks"]:
+            t.pop("actual_end", None)
+    for text in rendered(facts_from(example_data, idle), "WEEK", tmp_path, label):
+        assert squash("本周无完成事项。") in text
+
+
+def test_week_never_says_no_risk_while_a_high_risk_is_open(example_data, tmp_path):
+    """「本周无需重点关注的风险」 only when the register has no open 高 risk that week."""
+    label = "2026-W10"
+
+    def unreported(d):
+        next(w for w in d["weekly"] if w["week"] == label)["risks"] = []
+        d["risks"][0].update(level="高", status="开放", identified=dt.date(2026, 1, 5))
+        d["risks"][0].pop("closed", None)
+    facts = facts_from(example_data, unreported)
+    end = dt.date(2026, 3, 8)  # the last day of 2026-W10: R03, closed later, was still open then
+    high = [r for r in facts.project.risks if r.level == "高" and (r.closed is None or r.closed > end)]
+    assert [r.id for r in high] == ["R01", "R03"] and facts.project.risks[2].status == "已关闭"
+    names = "、".join(f"{r.id} {r.description}" for r in high)
+    for text in rendered(facts, "WEEK", tmp_path, label):
+        assert "本周无需重点关注的风险" not in text
+        assert squash(f"风险登记册中尚未关闭的高等级风险：{names}。") in text
+
+    def none_high(d):
+        next(w for w in d["weekly"] if w["week"] == label)["risks"] = []
+        for risk in d["risks"]:
+            if risk.get("level") == "高" and not (risk.get("status") == "已关闭" and risk.get("closed")
+                                                  and risk["closed"] <= dt.date(2026, 3, 8)):
+                risk.update(level="中", probability=2, impact=3)
+    for text in rendered(facts_from(example_data, none_high), "WEEK", tmp_path, label):
+        assert squash("本周无需重点关注的风险。") in text

@@ -276,6 +276,8 @@ def context(facts: Facts, key: str | None) -> dict:
                  "workdays": snap.workdays, "frequency": facts.settings.communication.report_frequency},
         "status": {"value": report.status, "reason": report.status_reason},
         "done": list(report.done),
+        "finished": [f"{r.code} {r.name}" for r in snap.rows
+                     if r.finished and r.actual_end and snap.start <= r.actual_end <= snap.end],
         "next": list(report.next),
         "milestones": [asdict(m) for m in snap.milestones],
         "tasks": [asdict(r) for r in snap.active],
@@ -286,10 +288,21 @@ def context(facts: Facts, key: str | None) -> dict:
         "risks": [{"id": r, "description": register_[r].description, "level": register_[r].level,
                    "owner": register_[r].owner, "actions": register_[r].actions}
                   for r in report.risks if r in register_],
+        "open_high": [f"{r.id} {r.description}" for r in facts.project.risks
+                      if r.level == "高" and _open_on(r, snap.end)],
         "issues": [x.model_dump() for x in report.issues],
         "client_actions": [{**a.model_dump(), "title": titles.get(a.contact or "")} for a in report.client_actions],
         "signatures": _signatures(facts, key),
     }
+
+
+def _open_on(risk, day) -> bool:
+    """Whether a register risk was open on ``day``: identified by then, not closed by then."""
+    if risk.identified is not None and risk.identified > day:
+        return False
+    if risk.closed is not None:
+        return risk.closed > day
+    return risk.status != "已关闭"
 
 
 #: Rows of the 成本执行 table: label, CostFigures field, format, explanation.

@@ -18,7 +18,8 @@ LAYOUT = Layout("WEEK", (
          "（进度绩效指数 SPI {{ cost.spi }}）；本周落后于计划的任务 {{ behind|length }} 项。"),
 
     Heading("三、本周完成"),
-    If("done", (Bullets("x in done"),), (Para("本周无完成事项。"),)),
+    If("done", (Bullets("x in done"),),
+       (If("finished", (Para("本周完成的 WBS 任务：{{ finished|join_cn }}。"),), (Para("本周无完成事项。"),)),)),
 
     Heading("四、下周计划"),
     If("next", (Bullets("x in next"),), (Para("下周无新增计划事项。"),)),
@@ -73,7 +74,8 @@ LAYOUT = Layout("WEEK", (
         Table((C("编号", "{{ r.id }}", .08), C("风险描述", "{{ r.description }}", .31),
                C("等级", "{{ r.level }}", .075, "center"), C("责任人", "{{ r.owner }}", .10),
                C("应对措施", "{{ r.actions }}")), loop="r in risks"),),
-       (Para("本周无需重点关注的风险。"),)),
+       (If("open_high", (Para("本周未单独报告风险；风险登记册中尚未关闭的高等级风险：{{ open_high|join_cn }}。"),),
+           (Para("本周无需重点关注的风险。"),)),)),
     Heading("问题", 2),
     If("issues", (
         Table((C("问题", "{{ x.description }}"), C("责任人", "{{ x.owner }}", .11),
