@@ -3,18 +3,40 @@
 Each worker keeps one ``Renderer`` for all the projects it builds, so fonts and templates are
 loaded once per worker, not once per document. A project whose data is broken is reported and
 does not stop the others.
+
+Interrupted (Ctrl-C, or SIGTERM when CI cancels a job), the parent stops every worker, removes
+their temporary folders and raises ``Interrupted``; the published outputs are left as they were
+(each is replaced in one atomic step, or not at all). Workers ignore SIGINT, so that only the
+parent reports, and end with the parent even when it is killed (Linux ``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
 import resource
-from collections.abc import Callable
+import shutil
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SalespmError
+
+_PR_SET_PDEATHSIG = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """The batch was stopped by a signal (``signum``); its workers are gone, no output half-written."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass
@@ -51,20 +73,94 @@ def _build_one(root: str, slug: str, force: bool) -> ProjectOutcome:
         warnings=len(result.warnings()), seconds=result.seconds, peak_rss_mb=_peak_rss())
 
 
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent, die on SIGTERM, and die with the parent.
+
+    Forked with both signals blocked (see ``build_all``), so that none reaches the parent's
+    handlers, inherited by the fork, before they are replaced here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """SIGINT and SIGTERM raise ``Interrupted`` in the main thread while the batch runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _stop(pool: ProcessPoolExecutor, output: Path) -> None:
+    """End every worker now, then remove the temporary folders they were writing."""
+    if threading.current_thread() is threading.main_thread():
+        for s in _SIGNALS:  # a second Ctrl-C must not cut the clean-up short
+            signal.signal(s, signal.SIG_IGN)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            with contextlib.suppress(Exception):
+                process.kill()
+                process.join(5)
+    for process in processes:
+        if process.pid is not None and output.is_dir():
+            for staging in output.glob(f".*.tmp-{process.pid}"):
+                if staging.is_dir() and not staging.is_symlink():
+                    shutil.rmtree(staging, ignore_errors=True)
+
+
 def _peak_rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_all(root: Path, slugs: list[str], jobs: int = 1, force: bool = False,
               progress: Callable[[ProjectOutcome], None] | None = None) -> list[ProjectOutcome]:
-    """Build ``slugs`` with ``jobs`` worker processes; outcomes in the order given."""
+    """Build ``slugs`` with ``jobs`` worker processes; outcomes in the order given.
+
+    Raises ``Interrupted`` on SIGINT / SIGTERM, after the workers have ended.
+    """
     outcomes: dict[str, ProjectOutcome] = {}
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-        futures = {pool.submit(_build_one, str(root), slug, force): slug for slug in slugs}
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes[outcome.slug] = outcome
-            if progress:
-                progress(outcome)
+    with _signals_raise():
+        pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                                   initializer=_worker_init, initargs=(os.getpid(),))
+        try:
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)  # the workers are forked here
+            try:
+                futures = {pool.submit(_build_one, str(root), slug, force): slug for slug in slugs}
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes[outcome.slug] = outcome
+                if progress:
+                    progress(outcome)
+            pool.shutdown(wait=True)
+        except BaseException:
+            _stop(pool, Path(root) / "output")
+            raise
     return [outcomes[s] for s in slugs]

@@ -22,9 +22,9 @@ from . import dates, incremental, output
 from .artifacts.registry import Artifact, Instance, buildable
 from .config import load_settings
 from .context import build_context, is_draft
-from .errors import ChecksFailed
+from .errors import ChecksFailed, DataError, Problem
 from .facts import Facts
-from .loader import load_project, project_dir
+from .loader import format_path, load_project, project_dir
 from .manifest import write_manifest, write_report
 from .results import BuildResult, DocumentResult, OutputFile
 from .rules import Finding, run_data_rules
@@ -103,6 +103,31 @@ def file_name(instance: Instance, version: str, fmt: str) -> str:
     a = instance.artifact
     middle = f"_{instance.key}" if instance.key else ""
     return f"{a.code}_{a.title}{middle}_{version}.{fmt}"
+
+
+#: The longest file name (in bytes) that Linux, macOS and Windows file systems accept.
+NAME_MAX = 255
+
+
+def check_file_names(facts: Facts, instances: list[Instance]) -> None:
+    """Refuse, before rendering, a version that makes a file name too long for the file system."""
+    problems = []
+    for instance in instances:
+        control, where = facts.control(instance.artifact.code, instance.key)
+        version = control.version or "V0.1"
+        for fmt in instance.artifact.formats:
+            size = len(file_name(instance, version, fmt).encode())
+            if size > NAME_MAX:
+                path = (*where, "version")
+                if path not in facts.source.places:
+                    path = ("documents", instance.artifact.code, "version")
+                file, line = facts.source.locate(path)
+                problems.append(Problem(file, line, format_path(path),
+                                        f"版本号过长（{len(version)} 个字符）：{instance.label} 的文件名将有 {size} 字节，"
+                                        f"超过文件系统上限 {NAME_MAX} 字节；请改用较短的版本号，如 V1.0"))
+                break
+    if problems:
+        raise DataError(problems)
 
 
 def _sha256(path: Path) -> str:
@@ -237,6 +262,7 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
     say = notify or (lambda message: None)
     facts = load_facts(ws, slug)
     instances, missing = plan(facts)
+    check_file_names(facts, instances)
     renderer = renderer or Renderer(ws)
     with output.locked(ws.output, slug, notify=say):
         output.recover(ws.output, slug)

@@ -7,6 +7,7 @@ The only module that prints or exits. Known errors become one Chinese message an
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -35,9 +36,11 @@ def _run(ctx: Ctx, fn, *args, **kwargs):
             raise
         err.out(f"错误：{exc}")
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err.out("已中断；上一次的输出保持不变。")
-        sys.exit(130)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during build --all (batch.Interrupted)
+        signum = getattr(exc, "signum", signal.SIGINT)
+        what = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        err.out(f"已中断：收到 {what}，构建已停止；上一次的输出保持不变。")
+        sys.exit(128 + signum)
     except Exception as exc:  # an internal bug: say so plainly, keep the traceback for --debug
         if ctx.debug:
             raise
@@ -137,7 +140,10 @@ def _build_all(ctx: Ctx, jobs: int, force: bool) -> None:
     failed = [o for o in outcomes if o.failure]
     for o in outcomes:
         if o.failure:
-            out.out(f"  {o.slug}：失败 —— {o.failure.splitlines()[0]}")
+            first, *rest = o.failure.splitlines() or [""]
+            out.out(f"  {o.slug}：失败 —— {first}")
+            for line in rest:  # every located problem, not just the count
+                out.out(f"    {line.strip()}")
         else:
             out.out(f"  {o.slug}：{o.files} 个文件（重新生成 {o.rebuilt}/{o.documents}），错误 {o.errors}，警告 {o.warnings}")
     out.out(f"完成 {len(outcomes) - len(failed)}/{len(outcomes)} 个项目。")

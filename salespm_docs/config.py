@@ -7,12 +7,14 @@ from ``Settings`` and never hard-code them.
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from pydantic import ValidationError, field_validator, model_validator
 
+from .confine import inside
 from .errors import ConfigError, DataError
 from .loader import SourceMap, load_yaml
 from .model.types import Model, Number, Percent, Text
@@ -181,14 +183,18 @@ def load_settings(root: Path, project_folder: Path | None = None) -> Settings:
     """Defaults, then the company file, then the project file; each checked with file:line."""
     from .validate import problems_from
 
-    layers: list[tuple[Path, str]] = [(DEFAULTS, "salespm_docs/defaults.yaml"),
-                                      (root / COMPANY_FILE, COMPANY_FILE)]
+    layers: list[tuple[Path, str, Path | None, str]] = [
+        (DEFAULTS, "salespm_docs/defaults.yaml", None, ""),
+        (root / COMPANY_FILE, COMPANY_FILE, root, "根目录")]
     if project_folder is not None:
         layers.append((project_folder / PROJECT_FILE,
                        (project_folder / PROJECT_FILE).relative_to(root).as_posix()
-                       if project_folder.is_relative_to(root) else str(project_folder / PROJECT_FILE)))
+                       if project_folder.is_relative_to(root) else str(project_folder / PROJECT_FILE),
+                       project_folder, "项目文件夹"))
     merged: dict = {}
-    for path, display in layers:
+    for path, display, folder, folder_name in layers:
+        if folder is not None and not _confined(path, display, folder, folder_name):
+            continue
         if not path.exists():
             continue
         problems: list = []
@@ -205,3 +211,23 @@ def load_settings(root: Path, project_folder: Path | None = None) -> Settings:
             raise ConfigError(str(DataError(found, header="配置文件有误"))) from None
         merged = candidate
     return Settings.model_validate(merged)
+
+
+def _confined(path: Path, display: str, folder: Path, folder_name: str) -> bool:
+    """Whether the configuration file ``path`` is there to read (False: there is none).
+
+    A symlink out of ``folder`` and anything but a regular file (a FIFO would hang the read, a
+    folder cannot be read) is a ``ConfigError`` naming the file; nothing is opened to find out."""
+    if not path.is_symlink() and not path.exists():
+        return False
+    if inside(folder, path) is None:
+        raise ConfigError(f"配置文件 {display} 指向{folder_name}之外的文件，已拒绝读取")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:  # a link to nothing inside the folder: as if there were no file
+        return False
+    except OSError as exc:
+        raise ConfigError(f"配置文件 {display} 无法读取（{exc.strerror}）") from None
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"配置文件 {display} 不是普通文件，已拒绝读取")
+    return True

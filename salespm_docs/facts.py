@@ -71,11 +71,14 @@ class Facts:
         p = self.project
         days = [p.project.start, p.project.end, *(m.date for m in p.milestones),
                 *(d for w in p.wbs for d in (w.start, w.end))]
+        from .validate import date_window_notices
+
+        window = date_window_notices(self.project, self.source)
         years = self.calendar.uncovered_years(days)
         if not years:
-            return []
+            return window
         listed = "、".join(f"{y} 年" for y in years)
-        return [f"项目日期涉及 {listed}，chinesecalendar 尚未收录其法定节假日，工作日暂按周一至周五计算"
+        return window + [f"项目日期涉及 {listed}，chinesecalendar 尚未收录其法定节假日，工作日暂按周一至周五计算"
                 f"（计划工期、偏差天数、缺周检查都受影响）。国务院办公厅公布安排后，请在 salespm.yaml"
                 f"（或 projects/{self.slug}/config.yaml）的 calendar.holidays 与 calendar.workdays 中补充。"]
 
@@ -107,17 +110,14 @@ class Facts:
     # -- files -------------------------------------------------------------------------------
     @cached_property
     def logo_uri(self) -> str | None:
-        """The logo as a ``data:`` URI (the PDF fetcher never reads the project folder)."""
-        import base64
-
-        from .validate import LOGO_TYPES
-
+        """The logo as a ``data:`` URI of a checked PNG (``logo.load_logo``): neither renderer reads
+        the project folder, nor sees the file as supplied (an SVG is rasterised with bounded work)."""
         logo = self.project.project.logo
         if logo is None or self.folder is None:
             return None
-        path = self.folder / logo
-        data = base64.b64encode(path.read_bytes()).decode()
-        return f"data:{LOGO_TYPES[path.suffix.lower()]};base64,{data}"
+        from .logo import load_logo
+
+        return load_logo(self.folder, logo, self.source).uri
 
     # -- people shortcuts ------------------------------------------------------------------
     @cached_property

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .catalogue import CATALOGUE
+from .confine import regular_file_inside
 from .rules import Finding
 
 if TYPE_CHECKING:
@@ -38,29 +41,85 @@ def code_hash() -> str:
     return h.hexdigest()
 
 
-def _files_hash(paths: list[Path]) -> str:
+def _read_confined(root: Path, path: Path) -> bytes:
+    """What a fingerprint records of ``path``: its bytes if it is a regular file inside ``root``
+    (symlinks resolved); the link text of a symlink out (its target is never read); a marker for a
+    missing file, a FIFO, a device or a folder (never opened)."""
+    real = regular_file_inside(root, path)
+    if real is None:
+        if path.is_symlink():
+            try:
+                return b"<link>" + os.fsencode(os.readlink(path))
+            except OSError:
+                return b"<unreadable link>"
+        return b"<missing>" if not os.path.lexists(path) else b"<not a regular file>"
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return b"<unreadable>"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b"<not a regular file>"
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _files_hash(root: Path, paths: list[Path]) -> str:
+    """SHA-256 over the names (relative to ``root``) and contents of ``paths``, each confined to ``root``."""
     h = hashlib.sha256()
     for path in paths:
-        h.update(path.name.encode())
-        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+        data = _read_confined(root, path)
+        label = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        h.update(label.encode() + b"\0")
+        h.update(hashlib.sha256(data).digest())
     return h.hexdigest()
 
 
+def _own_templates(templates: Path) -> set[Path]:
+    """Each document's own templates (``docx/<CODE>.docx``, ``html/<CODE>.html``), hashed per document."""
+    return {templates / sub / f"{code}{ext}" for code in CATALOGUE for sub, ext in (("docx", ".docx"), ("html", ".html"))}
+
+
+def _shared_files(templates: Path) -> list[Path]:
+    """Every other entry under ``templates/`` — base.html, base.css, fonts, pictures, includes — that
+    a document may read (the PDF fetcher serves the whole folder). Symlinked folders are not entered."""
+    own = _own_templates(templates)
+    found = []
+    for folder, dirs, files in os.walk(templates, followlinks=False):
+        here = Path(folder)
+        dirs.sort()
+        found += [here / d for d in dirs if (here / d).is_symlink()]
+        found += [here / f for f in sorted(files) if here / f not in own]
+    return sorted(found)
+
+
 class Fingerprints:
-    """Computes fingerprints for one build (shared parts hashed once)."""
+    """Computes fingerprints for one build (shared parts hashed once).
+
+    Every file a document reads is in its fingerprint, by content: the data (``depends_on``), the
+    settings (``salespm.yaml`` and the project's ``config.yaml`` as loaded, every value), the
+    logo (the checked PNG the renderers receive, ``Facts.logo_uri``), the document's own templates
+    and every other file under ``templates/`` (``base.html``, ``base.css``, whatever they include or
+    link to). Template files are read confined to ``templates/``: a symlink out is hashed by its
+    link text, never followed.
+    """
 
     def __init__(self, facts: "Facts", templates: Path):
         self.facts = facts
         self.templates = templates
-        # base.html, macros.html, base.css …: every file that is not one document's own template
-        html = sorted((templates / "html").glob("*")) if (templates / "html").is_dir() else []
-        self._shared_templates = _files_hash([p for p in html if p.is_file() and p.stem not in CATALOGUE])
+        self._shared_templates = _files_hash(templates, _shared_files(templates)) if templates.is_dir() else "<none>"
         self._dumps: dict[str, object] = {}
         p = facts.project
+        logo = facts.logo_uri
         self._common = json.dumps(
             [__version__, code_hash(), facts.today.isoformat(), facts.settings.model_dump(mode="json"),
              p.project.model_dump(mode="json"), p.client.model_dump(mode="json"),
-             [m.model_dump(mode="json") for m in p.team]],
+             [m.model_dump(mode="json") for m in p.team],
+             hashlib.sha256(logo.encode()).hexdigest() if logo else None],
             sort_keys=True, ensure_ascii=False)
 
     def _dump(self, key: str) -> object:
@@ -78,8 +137,8 @@ class Fingerprints:
             # each document's own control block is hashed below; the others' do not concern it
             data = {name: self._dump(name) for name in names if name != "documents"}
         control = self.facts.control(a.code, key)[0].model_dump(mode="json")
-        templates = _files_hash([self.templates / "docx" / f"{a.code}.docx",
-                                 self.templates / "html" / f"{a.code}.html"])
+        templates = _files_hash(self.templates, [self.templates / "docx" / f"{a.code}.docx",
+                                                 self.templates / "html" / f"{a.code}.html"])
         payload = json.dumps([self._common, self._shared_templates, templates, a.code, key, control, data],
                              default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -9,13 +9,17 @@ are errors here. Every problem is collected; the caller raises once.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from yaml.composer import Composer
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -30,6 +34,8 @@ COLLECTION_DIRS = ("weekly", "meetings", "changes")
 NON_DATA_FILES = ("config.yaml",)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
+#: Deepest nesting of lists and mappings in one file (real project data needs fewer than 10).
+MAX_DEPTH = 64
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 Path_ = tuple[str | int, ...]
@@ -61,13 +67,40 @@ for _tag, _regexp, _first in (
     _Resolver.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _Composer(Reader, Scanner, Parser, Composer, _Resolver):
+    """PyYAML's composer, limited in depth, with explicit tags noted on the node and then ignored
+    (the builder refuses them with the key path: ``!!bool yes`` or ``!!null`` silently change a value)."""
+
     def __init__(self, stream: str):
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
         Composer.__init__(self)
         _Resolver.__init__(self)
+        self.depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            return super().compose_node(parent, index)
+        event = self.peek_event()
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(event.start_mark.line + 1)
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            event.tag = None  # resolve as if untagged; the builder reports the tag
+        self.depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        if tag is not None:
+            node.explicit_tag = tag
+        return node
 
 
 @dataclass
@@ -112,6 +145,7 @@ _YAML_MESSAGES = (
     ("could not find expected ':'", "缺少冒号「:」，或多行文本缩进不对"),
     ("found undefined alias", "引用了未定义的锚点（*别名）"),
     ("expected a single document", "一个文件只能包含一个 YAML 文档（不要使用 ---）"),
+    ("found duplicate anchor", "锚点（&名称）重复定义：同一文件中每个锚点名只能出现一次"),
 )
 
 
@@ -140,6 +174,7 @@ class _Builder:
         self.source = source
         self.problems = problems
         self.count = 0
+        self.building: set[int] = set()
 
     def problem(self, node: Node, path: Path_, message: str) -> None:
         self.problems.append(Problem(self.display, node.start_mark.line + 1, format_path(path), message))
@@ -148,14 +183,27 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooLarge()
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            items = []
-            for i, item in enumerate(node.value):
-                self.source.places[path + (i,)] = (self.display, item.start_mark.line + 1)
-                items.append(self.build(item, path + (i,)))
-            return items
+        tag = getattr(node, "explicit_tag", None)
+        if tag is not None:
+            shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+            self.problem(node, path, f"不支持 YAML 标签 {shown}（第 {node.start_mark.line + 1} 行）：请直接写值")
+        if len(self.building) >= MAX_DEPTH:
+            raise _TooDeep(node.start_mark.line + 1)
+        if isinstance(node, (MappingNode, SequenceNode)):
+            if id(node) in self.building:
+                self.problem(node, path, "YAML 别名（*名称）引用了包含它自身的列表或映射，形成无限循环；请直接写出内容")
+                return [] if isinstance(node, SequenceNode) else {}
+            self.building.add(id(node))
+            try:
+                if isinstance(node, MappingNode):
+                    return self._mapping(node, path)
+                items = []
+                for i, item in enumerate(node.value):
+                    self.source.places[path + (i,)] = (self.display, item.start_mark.line + 1)
+                    items.append(self.build(item, path + (i,)))
+                return items
+            finally:
+                self.building.discard(id(node))
         return self._scalar(node, path)
 
     def _mapping(self, node: MappingNode, path: Path_) -> dict:
@@ -167,6 +215,9 @@ class _Builder:
                 self.problem(key_node, path, "键必须是简单文本，不能是列表或映射")
                 continue
             key = key_node.value
+            if _SURROGATE.search(key):
+                self.problem(key_node, path, _surrogate_message(key))
+                continue
             if key == "<<":
                 self.problem(key_node, path, "不支持 YAML 合并键「<<」，请直接写出各字段")
                 continue
@@ -188,7 +239,10 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return value.lower() == "true"
         if tag == "tag:yaml.org,2002:int":
-            number = YamlInt(value.replace("_", ""))
+            try:
+                number = YamlInt(value.replace("_", ""))
+            except ValueError:  # more digits than Python converts (4300): the model refuses the text
+                return value
             number.raw = value
             return number
         if tag == "tag:yaml.org,2002:float":
@@ -204,8 +258,9 @@ class _Builder:
                 return dt.date(year, month, day)
             except ValueError:
                 return value  # the model reports the impossible date with its location
-        if tag not in ("tag:yaml.org,2002:str",) and tag.startswith("!"):
-            self.problem(node, path, f"不支持 YAML 标签「{tag}」")
+        if _SURROGATE.search(value):
+            self.problem(node, path, _surrogate_message(value))
+            return _SURROGATE.sub("\ufffd", value)
         if node.style == ">":
             # A folded line break becomes a space; in Chinese that space is wrong after
             # punctuation or between two characters of one phrase.
@@ -216,16 +271,64 @@ class _Builder:
 _FOLD_CJK = re.compile(r"(?<=[，。；：、！？）」』\u4e00-\u9fff]) (?=[\u4e00-\u9fff（「『])|(?<=[，。；：、！？）」』]) ")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_message(value: str) -> str:
+    bad = _SURROGATE.search(value)
+    assert bad is not None
+    return (f"含有无效的 Unicode 代理字符 U+{ord(bad.group()):04X}（第 {bad.start() + 1} 个字符），"
+            "通常是 \\u 转义写错（如 \\ud800），无法保存到文档，请删除或改为正确的字符")
+
+
 class _TooLarge(Exception):
     pass
 
 
-def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
-    """Read a UTF-8 file; BOM, other encodings, empty and oversized files are problems."""
+#: Chinese reasons for the OS errors met when reading a file (``strerror`` is English).
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限（请检查文件权限，例如 chmod 644）",
+    errno.EPERM: "没有读取权限（请检查文件权限，例如 chmod 644）",
+    errno.ENOENT: "文件不存在（可能在读取时被删除或移动）",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EIO: "磁盘读写错误",
+    errno.ELOOP: "符号链接循环",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Chinese reason for an ``OSError`` (``strerror`` is English)."""
+    return _OS_REASONS.get(exc.errno or 0, f"操作系统错误（errno {exc.errno}）")
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` must not be opened (a FIFO would block forever, a device never ends), or None."""
     try:
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
     except OSError as exc:
-        problems.append(Problem(display, None, "", f"无法读取文件：{exc.strerror}"))
+        return f"无法读取文件：{os_reason(exc)}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("文件夹" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
+            else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
+            else "特殊文件")
+    return f"不是普通文件（{kind}），已拒绝读取"
+
+
+def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
+    """Read a UTF-8 file; BOM, other encodings, empty and oversized files, FIFOs and devices are problems."""
+    refused = _not_regular(path)
+    if refused:
+        problems.append(Problem(display, None, "", refused))
+        return None
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                raw += handle.read()
+    except OSError as exc:
+        problems.append(Problem(display, None, "", f"无法读取文件：{os_reason(exc)}"))
         return None
     if len(raw) > MAX_FILE_BYTES:
         problems.append(Problem(
@@ -264,6 +367,9 @@ def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Proble
     except yaml.YAMLError as exc:
         problems.append(_yaml_problem(exc, display, text))
         return None
+    except _TooDeep as exc:
+        problems.append(Problem(display, exc.line, "", f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层），请检查括号或缩进"))
+        return None
     if node is None:
         problems.append(Problem(display, None, "", "文件为空：至少应包含一个「键: 值」映射"))
         return None
@@ -277,6 +383,9 @@ def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Proble
     except _TooLarge:
         problems.append(Problem(display, None, "", f"文件结构过大（超过 {MAX_NODES} 个节点，可能是别名炸弹）"))
         return None
+    except _TooDeep as exc:
+        problems.append(Problem(display, exc.line, "", f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层），请检查别名或缩进"))
+        return None
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -289,7 +398,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def project_dir(projects_root: Path, slug: str) -> Path:
     """The folder of ``slug`` under ``projects/``; refuses names that could escape it."""
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         raise ProjectNotFound(
             f"项目名「{slug}」不合法：只能使用小写字母、数字、- 和 _（例如 huaxing-crm），不能包含 / 或 .."
         )
@@ -331,12 +440,19 @@ def load_project(folder: Path, display_root: Path) -> Loaded:
             return False
         return True
 
+    def regular(p: Path) -> bool:
+        refused = _not_regular(p)
+        if refused:
+            problems.append(Problem(display(p), None, "", refused))
+            return False
+        return True
+
     if not (folder / "project.yaml").exists():
         problems.append(Problem(display(folder / "project.yaml"), None, "", "缺少项目主文件 project.yaml"))
 
     # project.yaml first: a key repeated elsewhere is reported at the other file
     for path in sorted(_yaml_files(folder), key=lambda p: p.name != "project.yaml"):
-        if path.name in NON_DATA_FILES or not safe(path):
+        if path.name in NON_DATA_FILES or not safe(path) or not regular(path):
             continue
         loaded = load_yaml(path, display(path), source, problems)
         for key, value in (loaded or {}).items():
@@ -363,7 +479,7 @@ def load_project(folder: Path, display_root: Path) -> Loaded:
             continue
         items = []
         for path in _yaml_files(sub):
-            if not safe(path):
+            if not safe(path) or not regular(path):
                 continue
             item = load_yaml(path, display(path), source, problems, prefix=(name, len(items)))
             if item is not None:

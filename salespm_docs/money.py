@@ -35,6 +35,12 @@ _KINDS = ((list, "列表"), (tuple, "列表"), (dict, "映射"), (dt.date, "日�
 _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
+def shown_number(value: object) -> str:
+    """``value`` as text for a message, shortened when it is absurdly long (a 5,000-digit amount)."""
+    text = str(value)
+    return f"{text[:20]}…（共 {len(text)} 个字符）" if len(text) > 40 else text
+
+
 def to_decimal(value: object) -> Decimal:
     """Return ``value`` as a two-decimal ``Decimal``; refuse floats, sub-fen digits, misplaced
     thousands separators, amounts of 一万亿 or more and anything that is not an amount."""
@@ -49,6 +55,9 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, str):
         raw = value
         text = value.strip().lstrip("¥￥").strip().replace("，", ",")
+        digit = next((ch for ch in text if ch.isdigit() and not ch.isascii()), None)
+        if digit:
+            raise MoneyError(f"金额「{raw}」含非半角数字「{digit}」，请只用 0–9")
         if "," in text:
             if not _GROUPED.fullmatch(text):
                 raise MoneyError(f"金额「{raw}」的千分位逗号位置不对（应每三位一个，如 1,500,000.00）")
@@ -63,7 +72,7 @@ def to_decimal(value: object) -> Decimal:
     if not value.is_finite():
         raise MoneyError(f"不是有效的金额：{value}")
     if value.copy_abs() >= LIMIT:
-        raise MoneyError(f"金额超出范围：须小于一万亿元（大写金额的上限），实际为 {value}")
+        raise MoneyError(f"金额超出范围：须小于一万亿元（大写金额的上限），实际为 {shown_number(value)}")
     if value != value.quantize(CENT):
         raise MoneyError(f"金额最多两位小数（分），实际为 {value}；不做截断，请修正数据")
     return value.quantize(CENT)

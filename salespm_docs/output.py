@@ -18,7 +18,70 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import BuildLocked
+from .errors import BuildLocked, SalespmError
+
+
+class OutputError(SalespmError):
+    """Raised when ``output/`` cannot be written: not a folder, a symlink, read-only, full, …"""
+
+
+#: errno → why, in words a user can act on.
+_REASONS = {
+    errno.EROFS: "文件系统是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENAMETOOLONG: "路径或文件名过长",
+    errno.EISDIR: "它是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "符号链接循环",
+}
+
+
+def _show(output: Path, path: Path) -> str:
+    """``output/<name>`` for a path in ``output``; the path itself otherwise."""
+    try:
+        return f"output/{path.relative_to(output)}" if path != output else "output/"
+    except ValueError:
+        return str(path)
+
+
+def _failed(output: Path, path: Path, doing: str, exc: OSError) -> OutputError:
+    reason = _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    return OutputError(f"无法{doing} {_show(output, path)}：{reason}（{exc.strerror or exc}）。"
+                       f"上一次的输出保持不变。")
+
+
+def check_root(output: Path) -> None:
+    """Refuse an ``output/`` that is not a folder (a file, a dangling symlink); create it if absent."""
+    if output.is_dir():
+        return
+    if output.is_symlink() or output.exists():
+        kind = "指向不存在位置的符号链接" if output.is_symlink() else "一个文件，不是文件夹"
+        raise OutputError(f"output/（{output}）是{kind}，无法在其中生成文档；不会修改它。"
+                          f"请把它移走（或改名）后重新运行。")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _failed(output, output, "创建输出文件夹", exc) from None
+
+
+def check_destination(output: Path, slug: str) -> None:
+    """Refuse to replace ``output/<slug>`` unless it is a real folder (never a symlink or a file).
+
+    The build exchanges the published folder with a new one and deletes the old: a symlink or a
+    file there is someone's, not a previous build's, and is left exactly as it is.
+    """
+    dest = output / slug
+    if dest.is_symlink():
+        what = "符号链接"
+    elif dest.exists() and not dest.is_dir():
+        what = "文件（不是文件夹）"
+    else:
+        return
+    raise OutputError(f"output/{slug} 是一个{what}，不是本工具生成的输出文件夹；为避免替换或删除它，"
+                      f"构建已停止。请把它移走（或改名）后重新运行。")
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -41,11 +104,16 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def staging_dir(output: Path, slug: str) -> Path:
     """A fresh private folder beside the published one (same file system, so renames are atomic)."""
-    output.mkdir(parents=True, exist_ok=True)
+    check_root(output)
     path = output / f".{slug}.tmp-{os.getpid()}"
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir()
+    try:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.exists():
+            shutil.rmtree(path)
+        path.mkdir()
+    except OSError as exc:
+        raise _failed(output, path, "创建临时文件夹", exc) from None
     return path
 
 
@@ -53,15 +121,24 @@ def recover(output: Path, slug: str) -> None:
     """Undo what a killed build left: restore a published folder caught between two renames.
 
     Called under the project's lock, so every temporary folder of ``slug`` is a dead build's.
+    Refuses (``OutputError``) an ``output/<slug>`` that is a symlink or a file, before any work.
     """
+    check_destination(output, slug)
     dest, old = output / slug, output / f".{slug}.old"
-    if old.exists():
-        if dest.exists():
-            shutil.rmtree(old)
-        else:
-            old.rename(dest)
+    try:
+        if old.is_symlink() or old.is_file():
+            raise OutputError(f"output/.{slug}.old 不是本工具留下的文件夹（是符号链接或文件），不会修改它。"
+                              f"请把它移走后重新运行。")
+        if old.exists():
+            if dest.exists():
+                shutil.rmtree(old)
+            else:
+                old.rename(dest)
+    except OSError as exc:
+        raise _failed(output, old, "恢复上一次被中断的输出", exc) from None
     for leftover in output.glob(f".{slug}.tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -77,18 +154,35 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def publish(staging: Path, output: Path, slug: str) -> Path:
-    """Make ``staging`` the published ``output/<slug>/`` in one step; remove the old one."""
+    """Make ``staging`` the published ``output/<slug>/`` in one step; remove the old one.
+
+    A file system error (read-only, full) raises ``OutputError`` with the previous output whole.
+    """
     dest = output / slug
-    _fsync_tree(staging)
-    if not dest.exists():
-        staging.rename(dest)
-    elif _exchange(staging, dest):
-        shutil.rmtree(staging)
-    else:
-        old = output / f".{slug}.old"
+    check_destination(output, slug)
+    try:
+        _fsync_tree(staging)
+        if not dest.exists():
+            staging.rename(dest)
+            return dest
+        exchanged = _exchange(staging, dest)
+    except OSError as exc:
+        raise _failed(output, dest, "发布输出到", exc) from None
+    if exchanged:
+        shutil.rmtree(staging, ignore_errors=True)  # the old output: the new one is published
+        return dest
+    old = output / f".{slug}.old"
+    try:
         dest.rename(old)
+    except OSError as exc:
+        raise _failed(output, dest, "发布输出到", exc) from None
+    try:
         staging.rename(dest)
-        shutil.rmtree(old)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            old.rename(dest)  # put the previous output back
+        raise _failed(output, dest, "发布输出到", exc) from None
+    shutil.rmtree(old, ignore_errors=True)
     return dest
 
 
@@ -96,9 +190,17 @@ def publish(staging: Path, output: Path, slug: str) -> Path:
 def locked(output: Path, slug: str, wait: float = 600.0,
            notify: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the build lock of ``slug``; wait for another build, up to ``wait`` seconds."""
-    output.mkdir(parents=True, exist_ok=True)
+    check_root(output)
     path = output / f".{slug}.lock"
-    with open(path, "a+") as handle:
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        kind = "符号链接" if path.is_symlink() else "文件夹或特殊文件"
+        raise OutputError(f"构建锁 output/.{slug}.lock 是一个{kind}，不是本工具的锁文件；不会修改它。"
+                          f"请把它移走后重新运行。")
+    try:
+        handle = open(path, "a+")
+    except OSError as exc:
+        raise _failed(output, path, "创建构建锁", exc) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -69,12 +69,24 @@ def is_due(artifact: Artifact, stage: str) -> bool:
 
 
 def project_status(ws: Workspace, slug: str) -> ProjectStatus:
-    """The status of one project (data errors are reported, not raised)."""
+    """The status of one project (data errors are reported, not raised).
+
+    Whatever goes wrong with one project — even an unexpected exception, which is a bug to report —
+    is shown as that project's error, so that it never hides the status of the others.
+    """
     try:
-        facts = load_facts(ws, slug)
+        return _project_status(ws, slug)
     except SalespmError as exc:
         lines = [line.strip() for line in str(exc).splitlines()]
         return ProjectStatus(slug, error="".join(lines[:2]) + ("…" if len(lines) > 2 else ""))
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 — one project must not hide the others
+        return ProjectStatus(slug, error=f"内部错误：{type(exc).__name__}: {str(exc)[:200]}（请用 salespm --debug check {slug} 查看并报告此问题）")
+
+
+def _project_status(ws: Workspace, slug: str) -> ProjectStatus:
+    facts = load_facts(ws, slug)
     p = facts.project.project
     docs: list[DocStatus] = []
     series: list[SeriesStatus] = []

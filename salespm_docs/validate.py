@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
 from .loader import Loaded, SourceMap, format_path
+from .logo import LOGO_TYPES, MAX_LOGO_BYTES, load_logo  # noqa: F401  (LOGO_TYPES, MAX_LOGO_BYTES: re-exported)
 from .model import Project
 from .suggest import did_you_mean
 
@@ -24,8 +25,8 @@ _TYPE_NAMES = {str: "文本", int: "整数", Decimal: "数字", float: "浮点�
                list: "列表", dict: "映射", type(None): "空值", dt.date: "日期"}
 
 _PATTERN_HINTS = {
-    r"^V\d+\.\d+$": "版本号应形如 V0.1、V1.0",
-    r"^\d{4}-W\d{2}$": "应为 ISO 周，如 2026-W18",
+    r"^V[0-9]+\.[0-9]+$": "版本号应形如 V0.1、V1.0",
+    r"^[0-9]{4}-W[0-9]{2}$": "应为 ISO 周，如 2026-W18",
 }
 
 
@@ -110,12 +111,14 @@ def _message(err: dict, loc: tuple, root: type[BaseModel] = Project) -> str:
         return f"格式不正确：{hint}{found}"
     if kind.startswith("int_"):
         return f"应为整数{found}"
+    if kind == "finite_number":
+        return f"应为有限的数字（不能是 NaN 或无穷大）{found}"
     if kind.startswith("decimal_") or kind.startswith("float_"):
         return f"应为数字{found}"
     if kind.startswith("bool_"):
         return f"应为 true 或 false{found}"
     if kind.startswith("date"):
-        if isinstance(value, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", value):
+        if isinstance(value, str) and re.match(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", value):
             return f"日期不存在{found}（请检查月份与天数）"
         return f"应为日期，格式 YYYY-MM-DD{found}"
     if kind == "list_type":
@@ -170,27 +173,41 @@ def validate(loaded: Loaded) -> Project:
     return project
 
 
-LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
-MAX_LOGO_BYTES = 1024 * 1024
+#: Years a sales project's dates plausibly fall in; outside, a date is more likely a typo (9999, 1026).
+PLAUSIBLE_YEARS = (2000, 2100)
+
+
+def _dates(value: object, path: tuple) -> list[tuple[tuple, dt.date]]:
+    if isinstance(value, dt.date):
+        return [(path, value)]
+    if isinstance(value, BaseModel):
+        return [d for name in type(value).model_fields for d in _dates(getattr(value, name), path + (name,))]
+    if isinstance(value, (list, tuple)):
+        return [d for i, item in enumerate(value) for d in _dates(item, path + (i,))]
+    if isinstance(value, dict):
+        return [d for k, item in value.items() for d in _dates(item, path + (k,))]
+    return []
+
+
+def date_window_notices(project: Project, source: SourceMap) -> list[str]:
+    """A notice (not an error) for each date whose year lies outside ``PLAUSIBLE_YEARS``."""
+    low, high = PLAUSIBLE_YEARS
+    notices = []
+    for path, day in _dates(project, ()):
+        if not low <= day.year <= high:
+            file, line = source.locate(path)
+            where = f"{file}:{line}" if line else file
+            notices.append(f"{where}: {format_path(path)}: 日期 {day.isoformat()} 的年份不在 {low}–{high} 之间，"
+                           "请确认是否写错（例如 2026 写成了 9999 或 1026）")
+    return notices
 
 
 def check_files(project: Project, folder: Path, source: SourceMap) -> None:
-    """Files the data names must exist inside the project folder (symlinks resolved)."""
-    problems = []
+    """Files the data names must be what they claim, inside the project folder (symlinks resolved).
+
+    The logo is read, checked and converted here, once per build (``logo.load_logo``: confined, a
+    bounded size, its content a PNG / JPEG / SVG, an SVG's ``<use>`` fan-out bounded); the
+    renderers receive the converted PNG (``Facts.logo_uri``)."""
     logo = project.project.logo
     if logo is not None:
-        where = ("project", "logo")
-        file, line = source.locate(where)
-        path = folder / logo
-        real = path.resolve()
-        if not real.is_relative_to(folder.resolve()):
-            problems.append(Problem(file, line, "project.logo", f"「{logo}」指向项目文件夹之外（符号链接），已拒绝"))
-        elif not real.is_file():
-            problems.append(Problem(file, line, "project.logo", f"找不到文件「{logo}」（应放在 {folder.name}/ 下）"))
-        elif real.suffix.lower() not in LOGO_TYPES:
-            problems.append(Problem(file, line, "project.logo",
-                                    f"不支持的图片格式「{real.suffix}」，应为 {'、'.join(LOGO_TYPES)}"))
-        elif real.stat().st_size > MAX_LOGO_BYTES:
-            problems.append(Problem(file, line, "project.logo", "图片过大（上限 1 MB）"))
-    if problems:
-        raise DataError(problems)
+        load_logo(folder, logo, source)

@@ -43,6 +43,22 @@ EXPECTED = {
     "survey-score-out-of-range": "surveys.yaml:6: surveys[0].responses[0].scores.进度: 评分应在 1–5 之间，实际为 6",
     "survey-nps-out-of-range": "surveys.yaml:7: surveys[0].responses[0].nps: 推荐意愿（NPS）应在 0–10 之间，实际为 11",
     "survey-score-bool": "surveys.yaml:8: surveys[0].responses[0].scores.进度: 评分应为 1–5 的整数，实际为布尔值 true",
+    # issue 11, round two
+    "number-overflow": "project.yaml:24: objectives[0].target: 数值超出范围：绝对值须小于一万亿，实际为 1E+30",
+    "integer-29-digits": "project.yaml:23: objectives[0].target: 数值超出范围：绝对值须小于一万亿，实际为 12345678901234567890123456789",
+    "week-53-in-52-week-year": "weekly/2027-W53.yaml:1: weekly[0].week: 不存在的 ISO 周「2027-W53」：2027 年共 52 周（W01–W52）",
+    "week-00": "weekly/2026-W00.yaml:1: weekly[0].week: 不存在的 ISO 周「2026-W00」：2026 年共 53 周（W01–W53）",
+    "week-fullwidth-digits": "weekly/2026-W18.yaml:1: weekly[0].week: 格式不正确：应为 ISO 周，如 2026-W18，实际为「２０２６-W１８」",
+    "version-arabic-digits": "project.yaml:22: documents.CHT.version: 格式不正确：版本号应形如 V0.1、V1.0，实际为「V١.٠」",
+    "amount-fullwidth-digits": "project.yaml:9: project.contract_amount: 金额「５０００」含非半角数字「５」，请只用 0–9",
+    "yaml-tag-bool": "project.yaml:3: project.name: 不支持 YAML 标签 !!bool（第 3 行）：请直接写值",
+    "yaml-tag-int": "project.yaml:3: project.name: 不支持 YAML 标签 !!int（第 3 行）：请直接写值",
+    "yaml-tag-null": "project.yaml:5: project.company_code: 不支持 YAML 标签 !!null（第 5 行）：请直接写值",
+    "yaml-tag-timestamp": "project.yaml:3: project.name: 不支持 YAML 标签 !!timestamp（第 3 行）：请直接写值",
+    "yaml-tag-custom": "project.yaml:3: project.name: 不支持 YAML 标签 !custom（第 3 行）：请直接写值",
+    "yaml-nesting-too-deep": "extra.yaml:1: 列表或映射嵌套过深（超过 64 层），请检查括号或缩进",
+    "surrogate-escape": ("project.yaml:3: project.name: 含有无效的 Unicode 代理字符 U+D800（第 3 个字符），"
+                         "通常是 \\u 转义写错（如 \\ud800），无法保存到文档，请删除或改为正确的字符"),
 }
 
 
@@ -140,6 +156,14 @@ def test_slug_with_dotdot_is_refused(tmp_path, slug):
     assert not (root / "output").exists()
 
 
+def test_slug_with_a_trailing_newline_is_refused(tmp_path):
+    root = make_workspace(tmp_path, (SLUG, FIXTURES / "minimal"))
+    result = cli(root, "build", f"{SLUG}\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：项目名「{SLUG}\n」不合法：")
+    assert not (root / "output").exists()
+
+
 def test_null_where_an_amount_is_required(tmp_path, previous_output):
     root = broken_workspace(tmp_path, previous_output, FIXTURES / "minimal")
     path = root / "projects" / SLUG / "project.yaml"
@@ -147,3 +171,47 @@ def test_null_where_an_amount_is_required(tmp_path, previous_output):
     line = text.count("\n") + 4
     path.write_text(text + "budget:\n  lines:\n    - category: 人工\n      amount:\n", encoding="utf-8")
     assert_refused(root, previous_output, f"project.yaml:{line}: budget.lines[0].amount: 缺少金额（值为空）")
+
+
+#: The address-space limit the whole corpus runs under: a memory bomb in the input (an alias
+#: explosion, a huge number, a runaway template) fails this test instead of taking down the machine.
+MEMORY_LIMIT = 2 * 1024**3
+
+_UNDER_LIMIT = r"""
+import json, resource, shutil, sys
+from pathlib import Path
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+sys.path.insert(0, sys.argv[2])
+from click.testing import CliRunner
+from salespm_docs.cli import main
+root, cases = Path(sys.argv[3]), json.loads(sys.argv[4])
+results = {}
+for name, folder in cases.items():
+    shutil.rmtree(root / "projects" / "acme", ignore_errors=True)
+    shutil.copytree(folder, root / "projects" / "acme")
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "acme"], catch_exceptions=True)
+    results[name] = [result.exit_code, result.stderr, repr(result.exception) if result.exit_code not in (0, 1, 2) else ""]
+print(json.dumps(results, ensure_ascii=False))
+"""
+
+
+def test_whole_corpus_under_a_memory_limit(tmp_path):
+    """Every corpus case, checked in one process limited to 2 GB of address space: each is refused
+    with its located message (exit 2), none runs out of memory or ends in 「内部错误」."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    root = make_workspace(tmp_path, (SLUG, FIXTURES / "minimal"))
+    cases = {name: str(BROKEN / name) for name in sorted(EXPECTED)}
+    done = subprocess.run([sys.executable, "-c", _UNDER_LIMIT, str(MEMORY_LIMIT), str(ROOT), str(root),
+                           json.dumps(cases)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    for name, (code, stderr, exception) in results.items():
+        assert (code, exception) == (2, ""), (name, stderr[-500:])
+        assert f"  projects/{SLUG}/{EXPECTED[name]}\n" in stderr, (name, stderr)
+        assert "MemoryError" not in stderr and "内部错误" not in stderr, name

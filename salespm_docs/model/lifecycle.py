@@ -6,12 +6,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from .control import DocControl
 from .types import Ident, Level, Model, Money, Nps, Number, Percent, Person, Score, Stage, Text
 
-WeekLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-W\d{2}$")]
+
+def _iso_week(value: str) -> str:
+    """The week must exist: ``2026-W00``, ``2026-W99`` and ``2027-W53`` (2027 has 52 weeks) do not."""
+    year, week = int(value[:4]), int(value[6:])
+    try:
+        dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        if not 1 <= year <= 9999:
+            raise ValueError(f"不存在的 ISO 周「{value}」：年份应在 0001–9999 之间") from None
+        weeks = dt.date(year, 12, 28).isocalendar().week
+        raise ValueError(f"不存在的 ISO 周「{value}」：{year} 年共 {weeks} 周（W01–W{weeks}）") from None
+    return value
+
+
+WeekLabel = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-W[0-9]{2}$"), AfterValidator(_iso_week)]
 
 
 class DecisionMaker(Model):

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ..loader import YamlDecimal, YamlInt
-from ..money import LIMIT, MoneyError, to_decimal
+from ..money import LIMIT, MoneyError, shown_number, to_decimal
 
 #: Longest text accepted in one field: a formal document paragraph, not a 10 MB paste.
 MAX_TEXT = 5000
@@ -37,7 +37,20 @@ def _as_text(value: object) -> object:
     return value
 
 
+#: Unicode line and paragraph separators (and NEL): Word shows them as nothing or a box; a plain
+#: newline is what the writer meant.
+_SEPARATORS = re.compile("\r\n?|[\x85\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_text(value: str) -> str:
+    value = _SEPARATORS.sub("\n", value)
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        raise ValueError(
+            f"含有无效的 Unicode 代理字符 U+{ord(surrogate.group()):04X}（第 {surrogate.start() + 1} 个字符），"
+            "无法保存到文档，请删除"
+        )
     bad = _ILLEGAL.search(value)
     if bad:
         raise ValueError(
@@ -94,6 +107,9 @@ Money = Annotated[Decimal, BeforeValidator(_money)]
 def _percent(value: object) -> Decimal:
     if isinstance(value, str):
         value = value.strip().rstrip("%％")
+        digit = non_ascii_digit(value)
+        if digit:
+            raise ValueError(f"百分数「{value}」含非半角数字「{digit}」，请只用 0–9")
     try:
         number = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except Exception:
@@ -109,14 +125,35 @@ def _percent(value: object) -> Decimal:
 Percent = Annotated[Decimal, BeforeValidator(_percent)]
 
 
+#: Largest magnitude of a plain number (scores, targets, efforts): beyond it, rounding overflows.
+NUMBER_LIMIT = Decimal(10) ** 12
+
+
+def non_ascii_digit(text: str) -> str | None:
+    """The first digit of ``text`` that is not ASCII 0–9 (full-width ５, Arabic-Indic ٥ …), if any."""
+    return next((ch for ch in text if ch.isdigit() and not ch.isascii()), None)
+
+
 def _number(value: object) -> object:
     if isinstance(value, float):
         raise ValueError(f"数值必须是精确小数，不能是浮点数：{value}")
+    if isinstance(value, str):
+        digit = non_ascii_digit(value)
+        if digit:
+            raise ValueError(f"数值「{value}」含非半角数字「{digit}」，请只用 0–9")
     return value
 
 
+def _number_range(number: Decimal) -> Decimal:
+    if not number.is_finite():
+        raise ValueError(f"不是有效的数值：{number}")
+    if number.copy_abs() >= NUMBER_LIMIT:
+        raise ValueError(f"数值超出范围：绝对值须小于一万亿，实际为 {shown_number(number)}")
+    return number
+
+
 #: Any exact number (scores, targets): ints and decimals from YAML, never float.
-Number = Annotated[Decimal, BeforeValidator(_number)]
+Number = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_number_range)]
 
 
 def _whole(number: int | float | Decimal) -> bool:
@@ -133,7 +170,7 @@ def scale(low: int, high: int, label: str = "") -> object:
         if isinstance(value, bool):
             raise ValueError(f"{label}应为 {low}–{high} 的整数，实际为布尔值 {'true' if value else 'false'}")
         number = value
-        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
             number = int(value)
         if isinstance(number, (int, float, Decimal)) and _whole(number) and not low <= number <= high:
             raise ValueError(f"{label}应在 {low}–{high} 之间，实际为 {getattr(value, 'raw', value)}")
@@ -160,7 +197,7 @@ Stage = Literal["启动", "规划", "执行", "监控", "收尾"]
 STAGES: tuple[str, ...] = ("启动", "规划", "执行", "监控", "收尾")
 Level = Literal["高", "中", "低"]
 DocStatus = Literal["草稿", "评审中", "已批准", "已作废"]
-Version = Annotated[str, StringConstraints(pattern=r"^V\d+\.\d+$")]
+Version = Annotated[str, StringConstraints(pattern=r"^V[0-9]+\.[0-9]+$")]
 Ident = Annotated[str, BeforeValidator(_as_text), StringConstraints(strip_whitespace=True,
                                                                     pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
 

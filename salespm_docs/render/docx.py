@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import types
 import zipfile
 from pathlib import Path
 
@@ -194,32 +193,19 @@ def _logo_picture(uri: str) -> tuple[bytes, int, int]:
 
 
 def _rasterise(svg: bytes) -> tuple[bytes, int, int]:
-    """An SVG → a PNG at ``LOGO_DPI`` for the logo box. cairosvg's safe mode: no XML entities, no
-    external files or URLs (only ``data:`` images inside the SVG), and the pixel size is bounded by
-    the box (at most 709 × 189 at 300 dpi), whatever the SVG declares."""
+    """An SVG → a PNG at ``LOGO_DPI`` for the logo box, through ``logo.rasterise_svg``: the SVG is
+    checked first (no DOCTYPE or entities, bounded elements, ``<use>`` count, reference depth and
+    expansion), then drawn by cairosvg in safe mode (no external files or URLs) with a bounded number
+    of steps and time; the pixel size is bounded by the box (at most 709 × 189 at 300 dpi).
+    A build hands this module a PNG already (``Facts.logo_uri``); this guards other callers."""
+    from ..logo import LogoError, rasterise_svg
+
     try:
-        from cairosvg.helpers import node_format
-        from cairosvg.parser import Tree
-        from cairosvg.surface import PNGSurface
-    except ImportError as exc:  # the Python package, or the cairo library under it (libcairo2)
-        raise TemplateError(f"无法把 SVG 徽标转换为 Word 可用的图片：缺少 cairosvg / libcairo2（{exc}）") from None
-    try:
-        tree = Tree(bytestring=svg, unsafe=False)
-        # width / height in px (absolute units), else the viewBox; percentages count as missing
-        probe = types.SimpleNamespace(dpi=96, font_size=16, context_width=0, context_height=0)
-        w, h, _viewbox = node_format(probe, tree, reference=False)
-        if not (w > 0 and h > 0):
-            raise ValueError("SVG 没有给出宽高或 viewBox")
-        width, height = _box(w / h)
-        px_w = max(1, round(width / 25.4 * LOGO_DPI))
-        px_h = max(1, round(height / 25.4 * LOGO_DPI))
-        out = io.BytesIO()
-        PNGSurface(tree, out, 96, output_width=px_w, output_height=px_h).finish()
-    except DataError:
-        raise
-    except Exception as exc:  # cairosvg raises whatever its parser or renderer met
-        raise _logo_error(f"无法转换 SVG 图片：{exc}") from None
-    return out.getvalue(), int(Mm(width)), int(Mm(height))
+        png, _px_w, _px_h, ratio = rasterise_svg(svg, "SVG 图片")
+    except LogoError as exc:
+        raise _logo_error(str(exc)) from None
+    width, height = _box(ratio)
+    return png, int(Mm(width)), int(Mm(height))
 
 
 def _normalise_zip(source: Path, target: Path, stamp: dt.datetime) -> None:

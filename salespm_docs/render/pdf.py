@@ -16,8 +16,9 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..confine import regular_file_inside
 from ..errors import RenderError, TemplateError
-from ..templating import make_env
+from ..templating import TemplateLimit, TemplateRefused, make_env, template_location
 from . import pdf_tuning
 
 
@@ -34,8 +35,9 @@ class TemplatesOnlyFetcher(URLFetcher):
         if parsed.scheme == "data":
             return super().fetch(url, headers)
         if parsed.scheme == "file":
-            path = Path(unquote(parsed.path)).resolve()
-            if path.is_file() and path.is_relative_to(self.root):
+            # the same check as the Jinja loader's: resolved inside templates/, and a regular file
+            path = regular_file_inside(self.root, Path(unquote(parsed.path)))
+            if path is not None:
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
         self.refused.append(url)
@@ -56,7 +58,7 @@ class PdfRenderer:
         templates = templates.resolve()
         self.templates = templates
         self.html_dir = templates / "html"
-        self.env = make_env(self.html_dir)
+        self.env = make_env(self.html_dir, "templates/html")
         self.fetcher = TemplatesOnlyFetcher(templates)
         self.fonts = FontConfiguration()
         self.tunings = pdf_tuning.apply()
@@ -74,8 +76,24 @@ class PdfRenderer:
         except jinja2.UndefinedError as exc:
             line = _line(exc, name)
             raise TemplateError(f"{label}:{line}: 模板使用了未定义的变量：{exc.message}") from None
+        except TemplateRefused as exc:
+            raise TemplateError(f"{self._where(exc)}{exc.message}") from None
+        except TemplateLimit as exc:
+            raise TemplateError(f"{self._where(exc, label)}模板超出资源限制：{exc.message}") from None
         except jinja2.exceptions.SecurityError as exc:
             raise TemplateError(f"{label}:{_line(exc, name)}: 模板试图访问受限的内部属性，已拒绝：{exc}") from None
+        except MemoryError:
+            raise TemplateError(f"{label}: 模板渲染耗尽了内存，请检查模板中的循环与运算") from None
+        except RecursionError as exc:
+            raise TemplateError(f"{self._where(exc, label)}模板递归过深（宏调用自身？）") from None
+
+    def _where(self, exc: BaseException, fallback: str | None = None) -> str:
+        """``templates/html/<name>:<line>: `` of the innermost template line of ``exc``, or
+        ``<fallback>: `` (or nothing) when no template line is on the traceback."""
+        found = template_location(exc, self.html_dir)
+        if found is not None:
+            return f"templates/html/{found[0]}:{found[1]}: "
+        return f"{fallback}: " if fallback else ""
 
     def write(self, html: str, target: Path) -> None:
         """Lay out ``html`` and write the PDF to ``target``."""
