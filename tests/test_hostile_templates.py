@@ -281,5 +281,11 @@ def test_include_in_a_word_template_is_a_template_error(ws, tag, shown):
 
 def test_a_huge_product_in_a_word_template_is_a_template_error(ws):
     _word_template_with(ws, "{{ 'x' * 10**12 }}")
-    assert build_error(ws) == ("templates/docx/CHT.docx: 模板渲染失败："
-                               "运算 * 的结果过大（1000000000000 个字符，上限 1000000）")
+    assert build_error(ws) == ("templates/docx/CHT.docx: 模板超出资源限制："
+                               "运算 * 的结果过大（1000000000000 个字符，上限 1000000）；"
+                               "标签附近的文字：「{{ 'x' * 10**12 }}」")
+
+
+def test_endless_recursion_in_a_word_template_is_a_template_error(ws):
+    _word_template_with(ws, "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}")
+    assert build_error(ws) == "templates/docx/CHT.docx: 模板递归过深（宏调用自身？）"

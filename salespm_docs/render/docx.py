@@ -25,6 +25,7 @@ from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 
 from ..errors import DataError, Problem, TemplateError
+from ..templating import TemplateLimit
 from ..layout.word_package import LANGUAGE, drop_thumbnail, set_app_properties
 
 
@@ -81,8 +82,14 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
         raise TemplateError(f"{name}: 模板语法错误：{exc.message}{_text_around(tpl, exc.lineno)}") from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(f"{name}: 模板试图访问受限的内部属性，已拒绝：{exc}") from None
+    except TemplateLimit as exc:
+        raise TemplateError(f"{name}: 模板超出资源限制：{exc}{_text_around(tpl, _template_line(exc))}") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{name}: 模板渲染失败：{exc}") from None
+    except RecursionError:
+        raise TemplateError(f"{name}: 模板递归过深（宏调用自身？）") from None
+    except MemoryError:
+        raise TemplateError(f"{name}: 模板渲染耗尽了内存，请检查模板中的循环与运算") from None
     core = tpl.docx.core_properties
     core.title = _property(properties, "title")
     core.subject = _property(properties, "subject")
