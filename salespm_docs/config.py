@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import ValidationError, field_validator, model_validator
 
 from .confine import inside
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, os_reason
 from .loader import SourceMap, load_yaml
 from .model.types import Model, Number, Percent, Text
 
@@ -227,7 +227,7 @@ def _confined(path: Path, display: str, folder: Path, folder_name: str) -> bool:
     except FileNotFoundError:  # a link to nothing inside the folder: as if there were no file
         return False
     except OSError as exc:
-        raise ConfigError(f"配置文件 {display} 无法读取（{exc.strerror}）") from None
+        raise ConfigError(f"配置文件 {display} 无法读取（{os_reason(exc)}）") from None
     if not stat.S_ISREG(mode):
         raise ConfigError(f"配置文件 {display} 不是普通文件，已拒绝读取")
     return True

@@ -6,6 +6,7 @@ where it can. Only the CLI prints them or exits.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -70,3 +71,20 @@ class ChecksFailed(SalespmError):
     """Raised by ``build --strict`` when a finding blocks the build; output is left untouched."""
 
     exit_code = 1
+
+
+#: Chinese reasons for the OS errors met when reading a file (``strerror`` is English).
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限（请检查文件权限，例如 chmod 644）",
+    errno.EPERM: "没有读取权限（请检查文件权限，例如 chmod 644）",
+    errno.ENOENT: "文件不存在（可能在读取时被删除或移动）",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EIO: "磁盘读写错误",
+    errno.ELOOP: "符号链接循环",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Chinese reason for an ``OSError`` (``strerror`` is English)."""
+    return _OS_REASONS.get(exc.errno or 0, f"操作系统错误（errno {exc.errno}）")

@@ -9,7 +9,6 @@ are errors here. Every problem is collected; the caller raises once.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import re
 import stat
@@ -26,7 +25,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .errors import DataError, Problem, ProjectNotFound
+from .errors import DataError, Problem, ProjectNotFound, os_reason
 
 #: Folders whose files each hold one item of a top-level list (one file per week, …).
 COLLECTION_DIRS = ("weekly", "meetings", "changes")
@@ -283,23 +282,6 @@ def _surrogate_message(value: str) -> str:
 
 class _TooLarge(Exception):
     pass
-
-
-#: Chinese reasons for the OS errors met when reading a file (``strerror`` is English).
-_OS_REASONS = {
-    errno.EACCES: "没有读取权限（请检查文件权限，例如 chmod 644）",
-    errno.EPERM: "没有读取权限（请检查文件权限，例如 chmod 644）",
-    errno.ENOENT: "文件不存在（可能在读取时被删除或移动）",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EIO: "磁盘读写错误",
-    errno.ELOOP: "符号链接循环",
-    errno.ENAMETOOLONG: "文件名过长",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """A Chinese reason for an ``OSError`` (``strerror`` is English)."""
-    return _OS_REASONS.get(exc.errno or 0, f"操作系统错误（errno {exc.errno}）")
 
 
 def _not_regular(path: Path) -> str | None:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .confine import inside, regular_file_inside
-from .errors import DataError, Problem
+from .errors import DataError, Problem, os_reason
 
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 MAX_LOGO_BYTES = 1024 * 1024
@@ -129,7 +129,7 @@ def read_logo(folder: Path, name: str) -> bytes:
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
-        raise LogoError(f"无法读取「{name}」：{exc.strerror}") from None
+        raise LogoError(f"无法读取「{name}」：{os_reason(exc)}") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the check
             raise LogoError(f"「{name}」不是普通文件（可能是管道、设备或文件夹），已拒绝")

@@ -33,6 +33,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from . import dates, money
 from .confine import inside
+from .errors import os_reason
 from .figures import deviation
 from .figures.deviation import with_minus
 
@@ -336,7 +337,7 @@ class ConfinedLoader(BaseLoader):
         except FileNotFoundError:
             raise jinja2.TemplateNotFound(template) from None
         except OSError as exc:
-            raise TemplateRefused(f"模板 {shown} 无法读取（{exc.strerror}），已拒绝读取", template) from None
+            raise TemplateRefused(f"模板 {shown} 无法读取（{os_reason(exc)}），已拒绝读取", template) from None
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
