@@ -22,7 +22,7 @@ the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md �
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import PurePosixPath
 
 from ..dates import cn_date
@@ -127,23 +127,25 @@ one_report_per_week = Rule(series_complete.id, series_complete.severity, "每周
 
 # -- R-WEEK-2 -------------------------------------------------------------------------------
 
-def _task_path(report, index: int, code: str) -> tuple:
+def _task_paths(report, index: int) -> dict[str, tuple]:
+    """Task code → the path of its (first) entry in the report."""
+    paths: dict[str, tuple] = {}
     for j, t in enumerate(report.tasks):
-        if t.task == code:
-            return ("weekly", index, "tasks", j)
-    return ("weekly", index, "tasks")
+        paths.setdefault(t.task, ("weekly", index, "tasks", j))
+    return paths
 
 
 @rule("R-WEEK-2", "E", "落后于计划的任务有延期原因与纠正措施")
 def delays_explained(facts: Facts, artifact, key):
     i, report = _report(facts, key)
+    paths = _task_paths(report, i)
     for row in progress.snapshot(facts, key).behind:
         missing = [label for value, label in ((row.delay_reason, "延期原因（delay_reason）"),
                                               (row.corrective_action, "纠正措施（corrective_action）"))
                    if not value]
         if missing:
             actual = "实际" if row.finished else "预计"
-            yield _task_path(report, i, row.code), (
+            yield paths.get(row.code, ("weekly", i, "tasks")), (
                 f"任务 {row.code}「{row.name}」落后于计划 {row.deviation} 个工作日（计划 {row.planned_days} 个工作日，"
                 f"{actual} {row.actual_days} 个工作日），缺少{'和'.join(missing)}")
 
@@ -280,8 +282,8 @@ def context(facts: Facts, key: str | None) -> dict:
                      if r.finished and r.actual_end and snap.start <= r.actual_end <= snap.end],
         "next": list(report.next),
         "milestones": [asdict(m) for m in snap.milestones],
-        "tasks": [asdict(r) for r in snap.active],
-        "behind": [asdict(r) for r in snap.behind],
+        "tasks": [_row_dict(r) for r in snap.active],
+        "behind": [_row_dict(r) for r in snap.behind],
         "cost": _cost(snap.cost, key),
         "cost_lines": [{"label": label, "value": getattr(snap.cost, name), "kind": kind, "note": note}
                        for label, name, kind, note in COST_LINES],
@@ -294,6 +296,16 @@ def context(facts: Facts, key: str | None) -> dict:
         "client_actions": [{**a.model_dump(), "title": titles.get(a.contact or "")} for a in report.client_actions],
         "signatures": _signatures(facts, key),
     }
+
+
+#: The fields of a 进度表 row, in order (``_row_dict``).
+_ROW_FIELDS = tuple(f.name for f in fields(progress.TaskRow))
+
+
+def _row_dict(row: progress.TaskRow) -> dict:
+    """``dataclasses.asdict(row)`` without its deep copies: every field of a row is an immutable
+    scalar (text, number, ``Decimal``, date, flag), so a plain new dict holds equal values."""
+    return {name: getattr(row, name) for name in _ROW_FIELDS}
 
 
 def _open_on(risk, day) -> bool:
