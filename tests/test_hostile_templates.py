@@ -289,3 +289,17 @@ def test_a_huge_product_in_a_word_template_is_a_template_error(ws):
 def test_endless_recursion_in_a_word_template_is_a_template_error(ws):
     _word_template_with(ws, "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}")
     assert build_error(ws) == "templates/docx/CHT.docx: 模板递归过深（宏调用自身？）"
+
+
+def test_word_template_linked_outside_templates_is_refused(ws, tmp_path):
+    """docxtpl gets the same resolve-and-check as the HTML loader: a Word template that is a
+    symlink out of templates/docx/ is never opened."""
+    import shutil
+
+    outside = tmp_path / "outside.docx"
+    shutil.copy(ws / "templates" / "docx" / "CHT.docx", outside)
+    target = ws / "templates" / "docx" / "CHT.docx"
+    target.unlink()
+    target.symlink_to(outside)
+    assert build_error(ws) == "Word 模板 templates/docx/CHT.docx 指向模板目录之外的文件，已拒绝读取"
+    assert not (ws / "output" / SLUG).exists()

@@ -24,6 +24,7 @@ from docx.image.image import Image
 from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 
+from ..confine import inside, regular_file_inside
 from ..errors import DataError, Problem, TemplateError
 from ..templating import TemplateLimit
 from ..layout.word_package import LANGUAGE, drop_thumbnail, set_app_properties
@@ -65,10 +66,14 @@ def _text_around(tpl: DocxTemplate, line: int | None) -> str:
 def render_docx(template: Path, context: dict, env: jinja2.Environment, target: Path,
                 properties: dict[str, str], stamp: dt.datetime) -> None:
     """Render ``template`` with ``context`` into ``target``."""
-    if not template.is_file():
-        raise TemplateError(f"找不到 Word 模板：{template}")
-    tpl = _Template(str(template))
     name = f"templates/docx/{template.name}"
+    if not template.is_file() and not template.is_symlink():
+        raise TemplateError(f"找不到 Word 模板：{template}")
+    real = regular_file_inside(template.parent, template)
+    if real is None:
+        where = "指向模板目录之外的文件" if inside(template.parent, template) is None else "不是普通文件"
+        raise TemplateError(f"Word 模板 {name} {where}，已拒绝读取")
+    tpl = _Template(str(real))
     if "images" in context:
         raise ValueError("the context must not define 'images': render_docx adds it")
     context = dict(context)  # shallow: the caller's context is shared with the PDF side
