@@ -160,7 +160,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 # an amount is written as a YAML number, as a person types it: 1234.50
-_Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", f"{v:f}"))
+# plain scalars, never an explicit tag (the loader refuses every tag): "1234" reads back as an int,
+# "1234.50" as a float, both exact through the model's Decimal fields
+_Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar(
+    "tag:yaml.org,2002:float" if "." in f"{v:f}" else "tag:yaml.org,2002:int", f"{v:f}"))
 
 
 def _clean(value):
