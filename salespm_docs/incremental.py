@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .catalogue import CATALOGUE
-from .confine import regular_file_inside
+from .confine import NotRegularFile, read_regular, regular_file_inside
 from .rules import Finding
 
 if TYPE_CHECKING:
@@ -54,18 +53,11 @@ def _read_confined(root: Path, path: Path) -> bytes:
                 return b"<unreadable link>"
         return b"<missing>" if not os.path.lexists(path) else b"<not a regular file>"
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        return read_regular(real)[0]
+    except NotRegularFile:
+        return b"<not a regular file>"
     except OSError:
         return b"<unreadable>"
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return b"<not a regular file>"
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _files_hash(root: Path, paths: list[Path]) -> str:

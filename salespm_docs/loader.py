@@ -25,6 +25,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from .confine import file_kind
 from .errors import DataError, Problem, ProjectNotFound, os_reason
 
 #: Folders whose files each hold one item of a top-level list (one file per week, …).
@@ -292,10 +293,7 @@ def _not_regular(path: Path) -> str | None:
         return f"无法读取文件：{os_reason(exc)}"
     if stat.S_ISREG(mode):
         return None
-    kind = ("文件夹" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
-            else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "套接字" if stat.S_ISSOCK(mode)
-            else "特殊文件")
-    return f"不是普通文件（{kind}），已拒绝读取"
+    return f"不是普通文件（{file_kind(mode)}），已拒绝读取"
 
 
 def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:

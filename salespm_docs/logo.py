@@ -26,15 +26,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import re
-import stat
 import time
 import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from .confine import inside, regular_file_inside
+from .confine import NotRegularFile, inside, read_regular, regular_file_inside
 from .errors import DataError, Problem, os_reason
 
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
@@ -127,16 +125,11 @@ def read_logo(folder: Path, name: str) -> bytes:
     if Path(name).suffix.lower() not in LOGO_TYPES:
         raise LogoError(f"不支持的图片格式「{Path(name).suffix}」，应为 {'、'.join(LOGO_TYPES)}")
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        data, _ = read_regular(real, MAX_LOGO_BYTES + 1)
+    except NotRegularFile:  # swapped after the check
+        raise LogoError(f"「{name}」不是普通文件（可能是管道、设备或文件夹），已拒绝") from None
     except OSError as exc:
         raise LogoError(f"无法读取「{name}」：{os_reason(exc)}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the check
-            raise LogoError(f"「{name}」不是普通文件（可能是管道、设备或文件夹），已拒绝")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(MAX_LOGO_BYTES + 1)
-    finally:
-        os.close(fd)
     if len(data) > MAX_LOGO_BYTES:
         raise LogoError("图片过大（上限 1 MB）")
     return data

@@ -19,7 +19,6 @@ import datetime as dt
 import decimal
 import os
 import re
-import stat
 from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
@@ -32,7 +31,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from . import dates, money
-from .confine import inside
+from .confine import NotRegularFile, inside, read_regular
 from .errors import os_reason
 from .figures import deviation
 from .figures.deviation import with_minus
@@ -333,16 +332,13 @@ class ConfinedLoader(BaseLoader):
         if real is None:
             raise TemplateRefused(f"模板 {shown} 指向模板目录之外的文件，已拒绝读取", template)
         try:
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: a FIFO does not hang the open
+            data, info = read_regular(real)  # never blocks: a FIFO is refused, not waited on
         except FileNotFoundError:
             raise jinja2.TemplateNotFound(template) from None
+        except NotRegularFile:
+            raise TemplateRefused(f"模板 {shown} 不是普通文件，已拒绝读取", template) from None
         except OSError as exc:
             raise TemplateRefused(f"模板 {shown} 无法读取（{os_reason(exc)}），已拒绝读取", template) from None
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise TemplateRefused(f"模板 {shown} 不是普通文件，已拒绝读取", template)
-            data = handle.read()
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -34,6 +34,14 @@ def make_workspace(tmp: Path, *projects: tuple[str, Path]) -> Path:
     return tmp
 
 
+def minimal_output(tmp: Path, slug: str) -> Path:
+    """``output/<slug>/`` of a good build of the minimal fixture project in a fresh root under
+    ``tmp``: the output a failing build must leave alone."""
+    root = make_workspace(tmp, (slug, FIXTURES / "minimal"))
+    build(root, slug)
+    return root / "output" / slug
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A fresh root holding the bundled example project."""

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from salespm_docs.build import build
 
-from conftest import FIXTURES, cli, make_workspace
+from conftest import FIXTURES, cli, make_workspace, minimal_output
 
 BROKEN = FIXTURES / "broken"
 SLUG = "acme"
@@ -65,9 +64,7 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def previous_output(tmp_path_factory) -> Path:
     """A good build of the minimal project: the output every broken build must leave alone."""
-    root = make_workspace(tmp_path_factory.mktemp("good"), (SLUG, FIXTURES / "minimal"))
-    build(root, SLUG)
-    return root / "output" / SLUG
+    return minimal_output(tmp_path_factory.mktemp("good"), SLUG)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -24,11 +24,10 @@ from pathlib import Path
 import pytest
 
 from salespm_docs import output
-from salespm_docs.build import build
 from salespm_docs.errors import SalespmError
 from salespm_docs.loader import SLUG_RE, load_project, project_dir
 
-from conftest import EXAMPLE, FIXTURES, ROOT, cli, make_workspace
+from conftest import EXAMPLE, FIXTURES, ROOT, cli, make_workspace, minimal_output
 
 SLUG = "minimal"
 LONG_VERSION = "V1." + "1" * 260
@@ -37,9 +36,7 @@ LONG_VERSION = "V1." + "1" * 260
 @pytest.fixture(scope="module")
 def previous_output(tmp_path_factory) -> Path:
     """A good build of the minimal project: the output a failing build must leave alone."""
-    root = make_workspace(tmp_path_factory.mktemp("good"), (SLUG, FIXTURES / "minimal"))
-    build(root, SLUG)
-    return root / "output" / SLUG
+    return minimal_output(tmp_path_factory.mktemp("good"), SLUG)
 
 
 def hashes(folder: Path) -> dict[str, str]:
