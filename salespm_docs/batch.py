@@ -64,13 +64,13 @@ def _build_one(root: str, slug: str, force: bool) -> ProjectOutcome:
     if _renderer is None:
         _renderer = Renderer(Workspace(Path(root)))
     try:
-        result = build(Path(root), slug, force=force, renderer=_renderer)
+        result = build(Path(root), slug, force=force, renderer=_renderer, jobs=1)
     except SalespmError as exc:
-        return ProjectOutcome(slug, failure=str(exc), peak_rss_mb=_peak_rss())
+        return ProjectOutcome(slug, failure=str(exc), peak_rss_mb=peak_rss_mb())
     return ProjectOutcome(
         slug, documents=len(result.documents), rebuilt=len(result.rebuilt),
         files=sum(len(d.files) for d in result.documents), errors=len(result.errors()),
-        warnings=len(result.warnings()), seconds=result.seconds, peak_rss_mb=_peak_rss())
+        warnings=len(result.warnings()), seconds=result.seconds, peak_rss_mb=peak_rss_mb())
 
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -133,34 +133,59 @@ def _stop(pool: ProcessPoolExecutor, output: Path) -> None:
                     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _peak_rss() -> float:
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextlib.contextmanager
+def worker_pool(jobs: int, output: Path) -> Iterator[ProcessPoolExecutor]:
+    """``jobs`` forked worker processes, for a batch of projects or for one project's documents.
+
+    The workers inherit the parent's memory (a warm renderer, the loaded data), ignore Ctrl-C and
+    end with the parent, even when it is killed. SIGINT or SIGTERM raise ``Interrupted`` here;
+    on it, or any other exception, every worker is stopped and the temporary folders they were
+    writing under ``output`` are removed. Submit with ``submit_all``, which forks the workers
+    with the signals blocked.
+    """
+    context = multiprocessing.get_context("fork")
+    with _signals_raise():
+        pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                                   initializer=_worker_init, initargs=(os.getpid(),))
+        try:
+            yield pool
+            pool.shutdown(wait=True)
+        except BaseException:
+            _stop(pool, output)
+            raise
+
+
+def submit_all(pool: ProcessPoolExecutor, fn: Callable, calls: list[tuple]) -> dict:
+    """Submit ``fn(*args)`` for each ``args`` of ``calls``; future → its ``args``.
+
+    The pool forks its workers at the first submission: both signals stay blocked until then, so
+    that none reaches the parent's handlers, inherited by the fork, before ``_worker_init``.
+    """
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        return {pool.submit(fn, *args): args for args in calls}
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def build_all(root: Path, slugs: list[str], jobs: int = 1, force: bool = False,
               progress: Callable[[ProjectOutcome], None] | None = None) -> list[ProjectOutcome]:
     """Build ``slugs`` with ``jobs`` worker processes; outcomes in the order given.
 
-    Raises ``Interrupted`` on SIGINT / SIGTERM, after the workers have ended.
+    Each worker builds whole projects, one document after another. Raises ``Interrupted`` on
+    SIGINT / SIGTERM, after the workers have ended.
     """
     outcomes: dict[str, ProjectOutcome] = {}
-    context = multiprocessing.get_context("fork")
-    with _signals_raise():
-        pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
-                                   initializer=_worker_init, initargs=(os.getpid(),))
-        try:
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)  # the workers are forked here
-            try:
-                futures = {pool.submit(_build_one, str(root), slug, force): slug for slug in slugs}
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[outcome.slug] = outcome
-                if progress:
-                    progress(outcome)
-            pool.shutdown(wait=True)
-        except BaseException:
-            _stop(pool, Path(root) / "output")
-            raise
+    with worker_pool(jobs, Path(root) / "output") as pool:
+        futures = submit_all(pool, _build_one, [(str(root), slug, force) for slug in slugs])
+        for future in as_completed(futures):
+            outcome = future.result()
+            outcomes[outcome.slug] = outcome
+            if progress:
+                progress(outcome)
     return [outcomes[s] for s in slugs]

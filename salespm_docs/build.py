@@ -15,14 +15,16 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import dates, incremental, output
+from .batch import peak_rss_mb
 from .artifacts.registry import Artifact, Instance, buildable
 from .config import load_settings
 from .context import build_context, is_draft
-from .errors import ChecksFailed, DataError, Problem
+from .errors import ChecksFailed, DataError, Problem, SalespmError
 from .facts import Facts
 from .loader import format_path, load_project, project_dir
 from .manifest import write_manifest, write_report
@@ -162,6 +164,7 @@ class Renderer:
 
     def render(self, facts: Facts, instance: Instance, folder: Path) -> DocumentResult:
         """Data rules → render → rendered checks; re-render as 「草稿」 if the checks fail."""
+        cpu = time.process_time()
         artifact, key = instance.artifact, instance.key
         control = facts.control(artifact.code, key)[0]
         version = control.version or "V0.1"
@@ -174,7 +177,16 @@ class Renderer:
             files, rendered = self._render_files(facts, instance, folder, version, True, result.seconds)
         result.files = files
         result.findings = data_findings + rendered
+        result.seconds["cpu"] = time.process_time() - cpu
         return result
+
+    def warm(self) -> None:
+        """Load now what every document needs (renderers, fonts, templates, glyph coverage), e.g.
+        before forking workers, so that they share it instead of each loading it again."""
+        from . import check, extract  # noqa: F401  (imported for the workers)
+
+        self.pdf, self.docx_env  # noqa: B018
+        check._font_coverage()
 
     def _render_files(self, facts: Facts, instance: Instance, folder: Path, version: str,
                       draft: bool, seconds: dict[str, float]) -> tuple[list[OutputFile], list[Finding]]:
@@ -249,13 +261,22 @@ def _reuse(cached: dict | None, fingerprint: str, previous: Path, staging: Path,
     return DocumentResult(instance, version, files, incremental.findings_of(cached), reused=True)
 
 
+def default_jobs() -> int:
+    """The worker processes a build uses unless told: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, force: bool = False,
-          notify: Notify | None = None, renderer: Renderer | None = None) -> BuildResult:
+          notify: Notify | None = None, renderer: Renderer | None = None, jobs: int = 1) -> BuildResult:
     """Build every document of ``projects/<slug>/`` into ``output/<slug>/``.
 
     Unchanged documents are reused from the previous output (``force`` renders everything).
     With ``publish=False`` (``salespm check``) nothing is written to ``output/<slug>/``. With
-    ``strict`` any finding stops the build before publishing.
+    ``strict`` any finding stops the build before publishing. ``jobs`` > 1 renders the documents
+    in that many worker processes (``render_all``); the files are the same bytes as with one.
     """
     started = time.perf_counter()
     ws = Workspace(root.resolve())
@@ -271,17 +292,22 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
         prints = incremental.Fingerprints(facts, ws.templates)
         staging = output.staging_dir(ws.output, slug)
         try:
-            documents, entries = [], {}
-            for n, instance in enumerate(instances, 1):
+            documents: list[DocumentResult | None] = []
+            fingerprints, pending = [], []
+            for instance in instances:
                 version = facts.control(instance.artifact.code, instance.key)[0].version or "V0.1"
                 fingerprint = prints.of(instance)
                 document = _reuse(cache.get(instance.label), fingerprint, previous, staging, instance, version)
                 if document is None:
-                    say(f"[{n}/{len(instances)}] 生成 {instance.label} {instance.artifact.title}")
-                    document = renderer.render(facts, instance, staging)
+                    pending.append(len(documents))
                 documents.append(document)
-                entries[instance.label] = incremental.entry(
-                    fingerprint, [(f.format, f.path.name, f.sha256) for f in document.files], document.findings)
+                fingerprints.append(fingerprint)
+            rendered = render_all(renderer, facts, [instances[i] for i in pending], staging, jobs, say)
+            for i, document in zip(pending, rendered):
+                documents[i] = document
+            entries = {d.instance.label: incremental.entry(
+                fingerprint, [(f.format, f.path.name, f.sha256) for f in d.files], d.findings)
+                for d, fingerprint in zip(documents, fingerprints)}
             result = BuildResult(slug, ws.output / slug, documents, missing, notices=facts.notices,
                                  series_findings=series_findings(facts))
             write_manifest(staging, result, facts)
@@ -296,7 +322,68 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
             if staging.exists():
                 shutil.rmtree(staging)
     result.seconds = time.perf_counter() - started
+    result.peak_rss_mb = max([peak_rss_mb()] + [d.peak_rss_mb for d in result.documents])
     return result
+
+
+def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], folder: Path, jobs: int,
+               say: Notify) -> list[DocumentResult]:
+    """Render ``instances`` into ``folder``, in ``jobs`` worker processes when more than one.
+
+    Every document is rendered by the same code, with the same data and fonts, whichever process
+    does it, and its files keep their names: a parallel build writes the same bytes as a serial one.
+    The workers are forked from this process once the renderer is warm (fonts, templates, glyph
+    coverage loaded), so each starts ready; they end with it, and a build killed halfway leaves only
+    its temporary folder, which the next build removes.
+    """
+    total = len(instances)
+    jobs = max(1, min(jobs, total))
+    if jobs == 1:
+        results = []
+        for n, instance in enumerate(instances, 1):
+            say(f"[{n}/{total}] 生成 {instance.label} {instance.artifact.title}")
+            results.append(renderer.render(facts, instance, folder))
+        return results
+    from .batch import submit_all, worker_pool
+
+    global _PARALLEL
+    renderer.warm()
+    _PARALLEL = (renderer, facts, instances, folder)
+    say(f"生成 {total} 份文档（{jobs} 个进程）…")
+    results: list[DocumentResult | None] = [None] * total
+    try:
+        with worker_pool(jobs, folder.parent) as pool:
+            futures = submit_all(pool, _render_in_worker, [(i,) for i in range(total)])
+            for done, future in enumerate(as_completed(futures), 1):
+                i, files, findings, seconds, rss = future.result()
+                results[i] = DocumentResult(instances[i], files=files, findings=findings, seconds=seconds,
+                                            version=facts.control(instances[i].artifact.code,
+                                                                  instances[i].key)[0].version or "V0.1",
+                                            peak_rss_mb=rss)
+                say(f"[{done}/{total}] 已生成 {instances[i].label} {instances[i].artifact.title}")
+    finally:
+        _PARALLEL = None
+    return results
+
+
+#: What ``render_all`` hands its forked workers: (renderer, facts, instances, folder).
+_PARALLEL: tuple | None = None
+
+
+def _render_in_worker(i: int) -> tuple:
+    """In a worker: render document ``i`` of ``_PARALLEL``; what the parent needs, picklable.
+
+    A ``SalespmError`` (a template or render error) comes back as one with the same message and
+    exit code: not every subclass can be rebuilt from its pickled arguments.
+    """
+    renderer, facts, instances, folder = _PARALLEL
+    try:
+        document = renderer.render(facts, instances[i], folder)
+    except SalespmError as exc:
+        relayed = SalespmError(str(exc))
+        relayed.exit_code = exc.exit_code
+        raise relayed from None
+    return i, document.files, document.findings, document.seconds, peak_rss_mb()
 
 
 def _relocate(result: BuildResult, old: Path, new: Path) -> None:

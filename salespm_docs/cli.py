@@ -82,13 +82,16 @@ def _print_notices(notices: list[str]) -> None:
 @main.command()
 @click.argument("slug", required=False)
 @click.option("--all", "all_projects", is_flag=True, help="生成 projects/ 下的全部项目。")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="与 --all 一起使用：并行的进程数。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="并行的进程数（默认：CPU 核数）。单个项目时各文档并行生成，--all 时各项目并行。")
 @click.option("--force", is_flag=True, help="不复用上次的结果，全部重新生成。")
 @click.option("--strict", is_flag=True, help="有任何错误或警告即失败，并且不更新输出目录。")
 @click.pass_obj
-def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int, force: bool, strict: bool) -> None:
+def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int | None, force: bool, strict: bool) -> None:
     """生成 projects/SLUG/ 的全部文档到 output/SLUG/（未变化的文档直接复用）。"""
+    from .build import default_jobs
+
+    jobs = jobs or default_jobs()
     if all_projects:
         if slug:
             raise click.UsageError("--all 与项目名不能同时使用")
@@ -100,7 +103,7 @@ def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int, force: bool
 
     with err.status("准备中…") as status:
         result = _run(ctx, run_build, ctx.root, slug, strict=strict, force=force,
-                      notify=_progress(status))
+                      notify=_progress(status), jobs=jobs)
     for d in result.documents:
         state = "完整" if d.complete else f"不完整（{sum(1 for f in d.findings if f.severity == 'E')} 个错误，已标记草稿）"
         reused = "（未变化，复用）" if d.reused else ""
@@ -154,13 +157,17 @@ def _build_all(ctx: Ctx, jobs: int, force: bool) -> None:
 @main.command()
 @click.argument("slug")
 @click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="并行生成文档的进程数（默认：CPU 核数）。")
 @click.pass_obj
-def check(ctx: Ctx, slug: str, strict: bool) -> None:
+def check(ctx: Ctx, slug: str, strict: bool, jobs: int | None) -> None:
     """检查 projects/SLUG/ 的数据与渲染结果（不修改 output/）。"""
     from .build import build as run_build
+    from .build import default_jobs
 
     with err.status("检查中…") as status:
-        result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=_progress(status))
+        result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=_progress(status),
+                      jobs=jobs or default_jobs())
     _print_findings(result.findings, strict)
     _print_notices(result.notices)
     errors, warnings = result.errors(), result.warnings()

@@ -34,6 +34,10 @@ class DocumentResult:
     findings: list[Finding] = field(default_factory=list)
     reused: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per step (``docx``, ``pdf``, ``docx+check``…) and ``cpu``: the CPU seconds of the
+    whole document (data rules, both formats, every rendered check)."""
+    peak_rss_mb: float = 0.0
+    """Peak memory of the process that rendered it, when that was a worker (``build -j``)."""
 
     @property
     def complete(self) -> bool:
@@ -51,6 +55,8 @@ class BuildResult:
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)
     """Things the user should know that are not rule findings (``Facts.notices``)."""
+    peak_rss_mb: float = 0.0
+    """The peak memory of the build's busiest process (itself or one of its workers), in MB."""
     series_findings: list[Finding] = field(default_factory=list)
     """Findings of the series rules (``Artifact.series_rules``, e.g. R-WEEK-1 a missing week): about a
     set of documents, not one of them, so they make no document a draft; recomputed on every build."""
