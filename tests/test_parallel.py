@@ -99,7 +99,7 @@ def test_sigkill_of_a_parallel_build_ends_its_workers_and_keeps_the_previous_out
     out = root / "output" / SLUG
     before = digests(out)
     project = root / "projects" / SLUG / "project.yaml"
-    project.write_text(project.read_text(encoding="utf-8").replace("远航", "远航新", 1), encoding="utf-8")
+    project.write_text(project.read_text(encoding="utf-8").replace("  name: 远航", "  name: 远航新", 1), encoding="utf-8")
 
     proc = subprocess.Popen(command + ["--force", SLUG], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     staging = root / "output" / f".{SLUG}.tmp-{proc.pid}"
