@@ -105,6 +105,7 @@ class Fingerprints:
         self.templates = templates
         self._shared_templates = _files_hash(templates, _shared_files(templates)) if templates.is_dir() else "<none>"
         self._dumps: dict[str, object] = {}
+        self._internal: list | None = None
         p = facts.project
         logo = facts.logo_uri
         self._common = json.dumps(
@@ -120,6 +121,15 @@ class Fingerprints:
             self._dumps[key] = json.loads(json.dumps(_plain(value), default=str, sort_keys=True))
         return self._dumps[key]
 
+    def _internal_figures(self) -> list:
+        """The internal money figures R-COM-8 keeps out of a client-facing document: such a
+        document's findings depend on them (budget, weekly costs) though it shows none of them."""
+        if self._internal is None:
+            from .rules import internal_figures
+
+            self._internal = [[list(path), label, str(amount)] for path, label, amount in internal_figures(self.facts)]
+        return self._internal
+
     def of(self, instance: "Instance") -> str:
         a, key = instance.artifact, instance.key
         if a.fingerprint is not None:
@@ -131,7 +141,8 @@ class Fingerprints:
         control = self.facts.control(a.code, key)[0].model_dump(mode="json")
         templates = _files_hash(self.templates, [self.templates / "docx" / f"{a.code}.docx",
                                                  self.templates / "html" / f"{a.code}.html"])
-        payload = json.dumps([self._common, self._shared_templates, templates, a.code, key, control, data],
+        internal = self._internal_figures() if a.audience_for(self.facts.settings) == "client" else None
+        payload = json.dumps([self._common, self._shared_templates, templates, a.code, key, control, data, internal],
                              default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -9,7 +9,7 @@ are the plain data of ``salespm_docs/catalogue.py``. Nothing else in the package
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..catalogue import CATALOGUE
@@ -60,8 +60,12 @@ class Artifact:
     """Keys of the documents to produce (``[None]``, or one per week …)."""
     key_values: Callable[["Facts", str | None], Iterable[str]] = lambda facts, key: ()
     """Values the rendered text must show (checked in DOCX and PDF alike)."""
-    depends_on: tuple[str, ...] = field(default=("*",))
-    """Top-level data keys the document reads (``*`` = all); used for incremental rebuilds."""
+    depends_on: tuple[str, ...] = ()
+    """Top-level data keys the document reads: fields of ``Project``, stated exactly, every one
+    (``register`` refuses none, ``*`` or an unknown key). Used for incremental rebuilds (a change
+    in any of them rebuilds the document, in no other does not, unless a ``fingerprint`` hook says
+    more precisely) and for the data rules on the document's own data (R-COM-4, R-COM-6).
+    ``tests/test_declared_reads.py`` checks that every document reads exactly these keys."""
     formats: tuple[str, ...] = ("docx", "pdf")
     """Output formats."""
     instance_of: tuple[str, str] | None = None
@@ -107,12 +111,41 @@ def is_client_facing(artifact: Artifact, settings: "Settings") -> bool:
 REGISTRY: dict[str, Artifact] = {}
 
 
+def check_depends_on(artifact: Artifact) -> None:
+    """Refuse an artifact that does not state exactly which top-level keys of the data it reads:
+    ``depends_on`` missing or empty, ``*`` (everything: every edit would rebuild it), or a name
+    that is not a field of ``Project`` (a typo would silently leave the document stale)."""
+    from ..model import Project
+
+    code, keys = artifact.code, artifact.depends_on
+    fields = list(Project.model_fields)
+    if not isinstance(keys, tuple) or not all(isinstance(k, str) for k in keys):
+        raise ValueError(f"artifact {code!r}: depends_on must be a tuple of Project field names, "
+                         f"got {keys!r}")
+    if not keys:
+        raise ValueError(f"artifact {code!r} must declare depends_on: the top-level data keys "
+                         f"(fields of Project) its documents read, e.g. depends_on=(\"project\", \"client\", "
+                         f"\"team\", \"documents\", ...)")
+    if "*" in keys:
+        raise ValueError(f"artifact {code!r}: depends_on may not be '*' (everything); list the "
+                         f"top-level data keys its documents read, out of: {', '.join(fields)}")
+    unknown = [k for k in keys if k not in fields]
+    if unknown:
+        raise ValueError(f"artifact {code!r}: depends_on names {', '.join(map(repr, unknown))}, "
+                         f"not a field of Project; the fields are: {', '.join(fields)}")
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ValueError(f"artifact {code!r}: depends_on lists {', '.join(map(repr, twice))} twice")
+
+
 def register(artifact: Artifact) -> Artifact:
-    """Add a buildable artifact; codes must come from the catalogue and be registered once."""
+    """Add a buildable artifact; codes must come from the catalogue and be registered once, and
+    ``depends_on`` must name exactly the data it reads (``check_depends_on``)."""
     if artifact.code not in CATALOGUE:
         raise ValueError(f"unknown artifact code {artifact.code!r}: add it to CATALOGUE first")
     if artifact.code in REGISTRY:
         raise ValueError(f"artifact {artifact.code!r} registered twice")
+    check_depends_on(artifact)
     REGISTRY[artifact.code] = artifact
     return artifact
 

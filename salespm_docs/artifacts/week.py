@@ -384,6 +384,8 @@ def _fingerprint(facts: Facts, key: str | None) -> dict:
         "wbs": [w.model_dump(mode="json") for w in p.wbs],
         "risks": [r.model_dump(mode="json") for r in p.risks],
         "milestones": [m.model_dump(mode="json") for m in p.milestones],
+        # the whole budget, not only the BAC the context shows: R-COM-4 / R-COM-6 check its text
+        "budget": p.budget.model_dump(mode="json"),
     }
 
 
