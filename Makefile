@@ -1,6 +1,7 @@
 # salespm-docs: two commands do everything.
 #   make docs [PROJECT=<slug>]   build one project's documents into output/<slug>/
-#   make test                    run the whole test suite
+#   make test                    run the whole test suite (what CI runs)
+#   make test-fast               the fast suite: no example build, no real client (a few minutes)
 # Both install what they need the first time (system packages, .venv, the package).
 
 PROJECT ?= huaxing-crm
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto
 
-.PHONY: docs test bench fuzz templates check status schema system-deps clean
+.PHONY: docs test test-fast bench fuzz templates check status schema system-deps clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -32,6 +33,9 @@ status: system-deps $(STAMP)
 
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: system-deps $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m bench.run

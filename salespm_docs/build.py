@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import dates, incremental, output
-from .batch import peak_rss_mb
+from .workers import peak_rss_mb
 from .artifacts.registry import Artifact, Instance, buildable
 from .config import load_settings
 from .context import build_context, is_draft
@@ -344,7 +344,7 @@ def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], fold
             say(f"[{n}/{total}] 生成 {instance.label} {instance.artifact.title}")
             results.append(renderer.render(facts, instance, folder))
         return results
-    from .batch import submit_all, worker_pool
+    from .workers import submit_all, worker_pool
 
     global _PARALLEL
     renderer.warm()

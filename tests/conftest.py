@@ -102,3 +102,18 @@ def in_order(text: str, headings) -> bool:
 
 def write_yaml(path: Path, data: dict) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+#: Session fixtures that build a whole example project: a test that needs one (even through another
+#: fixture) belongs to the full suite, not the fast one.
+EXAMPLE_BUILDS = {"example_build", "examples_built"}
+#: Module fixtures that do the same: test_pdf_tuning builds the example tuned and plain.
+EXAMPLE_BUILDS |= {"pdfs"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` every test that needs an example build or a real client (LibreOffice, qpdf):
+    ``make test-fast`` (``-m "not slow"``) runs the rest in a few minutes; ``make test`` and CI run all."""
+    for item in items:
+        if EXAMPLE_BUILDS & set(item.fixturenames) or item.get_closest_marker("clients"):
+            item.add_marker(pytest.mark.slow)

@@ -110,6 +110,7 @@ def test_manifest_lists_every_file_with_checksums(example_build):
     assert (out / "完整性报告.md").read_text(encoding="utf-8").startswith("# 完整性检查报告：华星精密 CRM 系统部署项目")
 
 
+@pytest.mark.slow
 def test_draft_status_shows_the_draft_mark(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     docs = root / "projects" / EXAMPLE / "documents.yaml"
@@ -122,6 +123,7 @@ def test_draft_status_shows_the_draft_mark(tmp_path):
     assert "「草稿」本文档尚未批准" in pdf
 
 
+@pytest.mark.slow
 def test_failed_strict_build_leaves_previous_output_untouched(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     assert cli(root, "build", EXAMPLE).exit_code == 0
@@ -137,6 +139,7 @@ def test_failed_strict_build_leaves_previous_output_untouched(tmp_path):
     assert [p.name for p in (root / "output").iterdir() if p.name.startswith(f".{EXAMPLE}.tmp")] == []
 
 
+@pytest.mark.slow
 def test_check_reports_findings_and_exits_1(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     project = root / "projects" / EXAMPLE / "project.yaml"

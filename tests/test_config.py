@@ -105,6 +105,7 @@ def test_a_day_cannot_be_both_holiday_and_working_day(tmp_path):
                                "又是调休上班日（workdays）：2027-01-01")
 
 
+@pytest.mark.slow
 def test_years_without_holiday_data_are_pointed_out(tmp_path):
     slug = "yuanhang-srm"  # runs into 2027, which chinesecalendar does not cover yet
     root = make_workspace(tmp_path, (slug, ROOT / "projects" / slug))

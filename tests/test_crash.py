@@ -31,6 +31,9 @@ from salespm_docs.extract import docx_text, pdf_text
 
 from conftest import FIXTURES, make_workspace
 
+#: killed and concurrent builds, each a real process: the full suite only (``make test``)
+pytestmark = pytest.mark.slow
+
 SLUG = "minimal"
 NAMES = ("最小示例项目甲", "最小示例项目乙")
 BUILD_TIMEOUT = 300

@@ -550,6 +550,7 @@ def test_an_edit_of_one_control_block_rebuilds_only_that_document(baseline):
 
 # -- 4. end to end: an edit of data only RET reads rebuilds RET and keeps every other file --------
 
+@pytest.mark.slow
 def test_editing_the_retrospective_rebuilds_only_ret_and_keeps_other_files(tmp_path):
     assert [a.code for a in buildable() if "retrospective" in a.depends_on] == ["RET"]
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))

@@ -357,6 +357,7 @@ def check_build(data: dict) -> None:
         assert wrong == [], "\n".join(str(f) for f in wrong)
 
 
+@pytest.mark.slow
 @PROFILE
 @given(project_data())
 def test_any_project_data_builds_or_is_refused(data):

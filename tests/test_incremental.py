@@ -12,6 +12,9 @@ from salespm_docs.build import build
 
 from conftest import EXAMPLE, ROOT, make_workspace
 
+#: whole example builds, rebuilt: the full suite only (``make test``)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

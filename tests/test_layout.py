@@ -52,6 +52,7 @@ def _restyle_in_word(path: Path) -> None:
     document.save(str(path))
 
 
+@pytest.mark.slow
 def test_regenerating_keeps_a_template_edited_in_word(tmp_path):
     templates = _copy_templates(tmp_path)
     _restyle_in_word(templates / "docx" / "CHT.docx")
@@ -70,6 +71,7 @@ def test_regenerating_keeps_a_template_edited_in_word(tmp_path):
     assert generate.stale(templates) == []
 
 
+@pytest.mark.slow
 def test_regenerating_rewrites_an_untouched_outdated_template(tmp_path):
     """A template as last generated, whose layout has changed since, is regenerated."""
     templates = _copy_templates(tmp_path)

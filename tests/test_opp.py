@@ -230,6 +230,7 @@ def test_people_in_the_assessment_are_on_the_roster(example_data):
 
 # -- configured bands ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_changing_the_configured_band_changes_the_verdict(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     facts = load_facts(Workspace(root), EXAMPLE)

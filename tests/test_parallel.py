@@ -21,6 +21,9 @@ from salespm_docs.build import build, default_jobs
 
 from conftest import ROOT, cli, make_workspace
 
+#: whole builds in several processes, one killed: the full suite only (``make test``)
+pytestmark = pytest.mark.slow
+
 SLUG = "yuanhang-srm"  # 13 documents, its status date pinned: the same files on any day
 TIMEOUT = 600
 

@@ -37,7 +37,7 @@ print(",".join(renderer.pdf.tunings))
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory):
+def pdfs(tmp_path_factory):  # the example built three times over: tests using it are slow (conftest)
     tmp = tmp_path_factory.mktemp("tuning")
     root = make_workspace(tmp, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     out = {}

@@ -161,6 +161,7 @@ def _render(root: Path, *labels: str):
     return documents, complete
 
 
+@pytest.mark.slow
 def test_render_checks_upper_cells_in_the_docx_and_in_the_html_of_the_pdf(tmp_path):
     """The whole path: a template with a 大写 column; the DOCX and the PDF are each reported."""
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
@@ -205,6 +206,7 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_fallback_fonts_and_unusual_line_breaks_read_back_without_false_findings(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     folder = root / "projects" / EXAMPLE
@@ -269,6 +271,7 @@ def test_many_fields_are_capped():
     assert found[-1].message.startswith("另有 4 个字段（items[10]、items[11]、items[12] 等）含没有任何内置字体能显示的字符「\ue000」")
 
 
+@pytest.mark.slow
 def test_a_character_no_font_has_is_named_by_data_field_and_line(tmp_path):
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     folder = root / "projects" / EXAMPLE

@@ -35,6 +35,7 @@ def set_background(ws, text: str, escape: bool = True) -> None:
 HOSTILE = "A&B <b>粗</b> \"引号\" '单引号' {{ 7*7 }} {% for x in y %} <img src=\"file:///etc/passwd\">"
 
 
+@pytest.mark.slow
 def test_hostile_text_is_rendered_literally_in_docx_and_pdf(ws):
     set_background(ws, HOSTILE)
     result = build(ws, EXAMPLE)
@@ -111,6 +112,7 @@ def test_template_syntax_error_is_reported(ws):
         build(ws, EXAMPLE)
 
 
+@pytest.mark.slow
 def test_missing_heading_and_placeholder_are_found_in_rendered_pdf(ws):
     html = ws / "templates" / "html" / "CHT.html"
     text = html.read_text(encoding="utf-8").replace("<h2>九、成功标准</h2>", "<h2>九、TODO</h2>")
@@ -124,6 +126,7 @@ def test_missing_heading_and_placeholder_are_found_in_rendered_pdf(ws):
     assert "「草稿」本文档尚未批准" in pdf_text(ws / "output" / EXAMPLE / PDF)[0]
 
 
+@pytest.mark.slow
 def test_wrong_upper_amount_is_caught(ws):
     html = ws / "templates" / "html" / "CHT.html"
     html.write_text(html.read_text(encoding="utf-8").replace(
@@ -135,6 +138,7 @@ def test_wrong_upper_amount_is_caught(ws):
     assert f.message == "PDF 中大写「人民币叁佰陆拾万零壹元整」为 3600001.00，与小写 ¥3,600,000.00 不符"
 
 
+@pytest.mark.slow
 def test_iso_date_in_docx_prose_is_a_warning(ws):
     path = ws / "templates" / "docx" / "CHT.docx"
     doc = Document(str(path))
@@ -147,6 +151,7 @@ def test_iso_date_in_docx_prose_is_a_warning(ws):
     assert result.documents[0].complete  # a warning never blocks
 
 
+@pytest.mark.slow
 def test_strict_check_fails_on_warnings(ws):
     path = ws / "templates" / "docx" / "CHT.docx"
     doc = Document(str(path))

@@ -20,6 +20,9 @@ from salespm_docs.figures.calendar import WorkCalendar
 
 from conftest import facts_from
 
+#: large generated projects: the full suite only (``make test``)
+pytestmark = pytest.mark.slow
+
 CALENDARS = (
     WorkCalendar(),
     WorkCalendar(frozenset({dt.date(2027, 10, 1), dt.date(2027, 10, 4), dt.date(2026, 3, 3), dt.date(2040, 5, 4)}),
