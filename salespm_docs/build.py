@@ -10,6 +10,7 @@ anywhere leaves the previous output untouched.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import shutil
@@ -349,6 +350,9 @@ def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], fold
     global _PARALLEL
     renderer.warm()
     _PARALLEL = (renderer, facts, instances, folder)
+    # what the workers inherit is long-lived: keep the collector from scanning (and so copying) it
+    gc.collect()
+    gc.freeze()
     say(f"生成 {total} 份文档（{jobs} 个进程）…")
     results: list[DocumentResult | None] = [None] * total
     try:
@@ -363,6 +367,7 @@ def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], fold
                 say(f"[{done}/{total}] 已生成 {instances[i].label} {instances[i].artifact.title}")
     finally:
         _PARALLEL = None
+        gc.unfreeze()
     return results
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, cli, make_workspace
+from conftest import FIXTURES, ROOT, cli, make_workspace
 
 
 def run_case(tmp_path, case: str):
@@ -94,3 +94,65 @@ def test_minimal_project_builds_as_draft(tmp_path):
     result = cli(root, "build", "minimal")
     assert result.exit_code == 0, result.stderr
     assert "CHT_项目章程_V0.1.docx  不完整" in result.stdout
+
+
+# -- libyaml's parser, with the same limits and the same messages ---------------------------------
+
+def _tree(node) -> list:
+    """Everything of a node tree the builder reads: kinds, tags, values, places, noted tags, folding."""
+    from yaml.nodes import ScalarNode
+
+    out: list = []
+
+    def walk(n):
+        if isinstance(n, ScalarNode):
+            out.append((n.tag, n.value, n.start_mark.line, n.start_mark.column, getattr(n, "explicit_tag", None),
+                        n.style == ">"))
+            return
+        out.append((type(n).__name__, n.tag, n.start_mark.line, getattr(n, "explicit_tag", None)))
+        for item in n.value:
+            for part in item if isinstance(item, tuple) else (item,):
+                walk(part)
+
+    if node is not None:
+        walk(node)
+    return out
+
+
+def test_libyaml_composes_every_example_and_fixture_as_the_python_parser_does():
+    from salespm_docs.loader import _Composer, _FastComposer
+
+    assert _FastComposer is not None, "PyYAML without libyaml: the data loads five times slower"
+    files = sorted(ROOT.glob("projects/**/*.yaml")) + sorted((ROOT / "tests" / "fixtures").glob("**/*.yaml"))
+    compared = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            expected = _tree(_Composer(text).get_single_node())
+        except Exception:  # noqa: BLE001 - refused: compose() falls back to _Composer, tested below
+            continue
+        try:
+            got = _tree(_FastComposer(text).get_single_node())
+        except Exception:  # noqa: BLE001 - libyaml refuses a few documents PyYAML reads: same fallback
+            continue
+        assert got == expected, path
+        compared += 1
+    assert compared > 60
+
+
+def test_what_libyaml_refuses_gets_the_python_parsers_reading_message_and_limits():
+    import yaml as pyyaml
+
+    from salespm_docs.loader import MAX_DEPTH, _Composer, _TooDeep, compose
+
+    deep = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
+    with pytest.raises(_TooDeep):
+        compose(deep)
+    # an escaped surrogate: libyaml refuses it, PyYAML reads it (and the loader then names it)
+    assert _tree(compose('a: "\\ud800"\n')) == _tree(_Composer('a: "\\ud800"\n').get_single_node())
+    for broken in ("a: [1, 2\n", "a: b: c\n", "a:\n\t- 1\n", "a: \x07\n"):
+        with pytest.raises(pyyaml.YAMLError) as fast:
+            compose(broken)
+        with pytest.raises(pyyaml.YAMLError) as python:
+            _Composer(broken).get_single_node()
+        assert str(fast.value) == str(python.value)
