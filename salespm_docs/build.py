@@ -20,7 +20,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import dates, incremental, output
+from . import dates, incremental, logo, output
 from .workers import peak_rss_mb
 from .artifacts.registry import Artifact, Instance, buildable
 from .config import load_settings
@@ -65,6 +65,8 @@ def load_facts(ws: Workspace, slug: str) -> Facts:
     report record the real generation date besides (``dates.today()``).
     """
     folder = project_dir(ws.projects, slug)
+    if ws.output.is_dir() and not ws.output.is_symlink():
+        logo.keep_converted_in(ws.output / LOGO_STORE)
     loaded = load_project(folder, ws.root)
     project = validate(loaded)
     check_files(project, folder, loaded.source)
@@ -72,6 +74,10 @@ def load_facts(ws: Workspace, slug: str) -> Facts:
     today = project.project.status_date or dates.today()
     return Facts(slug=slug, project=project, settings=settings, source=loaded.source, today=today,
                  folder=folder)
+
+
+#: Logos converted by earlier builds (``logo.keep_converted_in``), beside the projects' outputs.
+LOGO_STORE = ".salespm-logos"
 
 
 def run_series_rules(facts: Facts, artifact: Artifact) -> list[Finding]:

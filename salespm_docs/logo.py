@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import re
 import time
 import types
@@ -82,6 +83,67 @@ class SafeLogo:
 
 _cache: dict[tuple[str, str], SafeLogo] = {}
 
+#: Where converted logos are kept between processes (``output/.salespm-logos/``, set by the build):
+#: drawing an SVG needs cairosvg, whose import alone (cairocffi parsing its C declarations) is most
+#: of a no-op build. ``None``: kept in memory only.
+_store: Path | None = None
+
+
+def keep_converted_in(folder: Path | None) -> None:
+    """Keep converted logos in ``folder`` (under ``output/``), or only in memory (``None``)."""
+    global _store
+    _store = folder
+
+
+def _recipe() -> str:
+    """What a conversion depends on besides the file: this module and the libraries that draw."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("cairosvg", "pillow"):
+        try:
+            h.update(f"{package} {version(package)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{package} -".encode())
+    return h.hexdigest()[:16]
+
+
+def _stored_name(key: tuple[str, str]) -> str:
+    return f"{key[0]}{key[1]}-{_recipe()}.png"
+
+
+def _load_stored(key: tuple[str, str]) -> SafeLogo | None:
+    """A logo converted by an earlier process, if kept, intact and a PNG (else ``None``)."""
+    if _store is None:
+        return None
+    path = regular_file_inside(_store, _store / _stored_name(key))
+    if path is None:
+        return None
+    try:
+        png, _ = read_regular(path, MAX_LOGO_BYTES * 64)
+    except (NotRegularFile, OSError):
+        return None
+    if not png.startswith(b"\x89PNG\r\n\x1a\n") or png[12:16] != b"IHDR":
+        return None
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return SafeLogo(png, width, height, key[0])
+
+
+def _keep(key: tuple[str, str], made: SafeLogo) -> None:
+    """Write ``made`` to the store, atomically; a store that cannot be written is simply not used."""
+    if _store is None:
+        return
+    try:
+        if _store.is_symlink() or (_store.exists() and not _store.is_dir()):
+            return
+        _store.mkdir(exist_ok=True)
+        final = _store / _stored_name(key)
+        partial = _store / f".{final.name}.{os.getpid()}.tmp"
+        partial.write_bytes(made.png)
+        os.replace(partial, final)
+    except OSError:
+        return
+
 
 # ------------------------------------------------------------------------------------ public API
 
@@ -102,7 +164,10 @@ def prepare(folder: Path, name: str) -> SafeLogo:
     key = (digest, suffix)
     made = _cache.get(key)
     if made is None:
-        made = convert(data, suffix, Path(name).name, digest)
+        made = _load_stored(key)
+        if made is None:
+            made = convert(data, suffix, Path(name).name, digest)
+            _keep(key, made)
         if len(_cache) > 16:
             _cache.clear()
         _cache[key] = made
