@@ -320,3 +320,44 @@ def test_a_good_svg_logo_becomes_a_png_filling_the_box():
 
     made = convert(EXAMPLE_LOGO.read_bytes(), ".svg", "logo.svg")
     assert made.png.startswith(b"\x89PNG") and (made.width, made.height) == (709, 189)
+
+
+# ------------------------------------------------------------- converted logos kept between builds
+
+LOAD_LOGO = """
+import json, sys
+from pathlib import Path
+from salespm_docs.build import Workspace, load_facts
+facts = load_facts(Workspace(Path(sys.argv[1])), sys.argv[2])
+uri = facts.logo_uri
+print(json.dumps({"uri": uri, "cairosvg": "cairosvg" in sys.modules}))
+"""
+
+
+def _logo_in_new_process(root: Path) -> dict:
+    import json
+
+    done = subprocess.run([sys.executable, "-c", LOAD_LOGO, str(root), SLUG], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_logo_drawn_once_is_read_back_by_the_next_build_without_drawing_it_again(tmp_path):
+    root = with_logo(tmp_path, "logo.svg", solid_svg("#1f6feb"))
+    assert _logo_in_new_process(root)["cairosvg"], "no output/ yet: the logo is drawn"
+    (root / "output").mkdir()
+    first = _logo_in_new_process(root)  # drawn, and kept in output/.salespm-logos/
+    [kept] = (root / "output" / ".salespm-logos").iterdir()
+    second = _logo_in_new_process(root)
+    assert first["cairosvg"] and not second["cairosvg"], "the kept PNG was not used"
+    assert second["uri"] == first["uri"]
+
+    # a damaged or foreign file in the store is not used: the logo is drawn again, the same
+    kept.write_bytes(b"GIF89a not a png")
+    third = _logo_in_new_process(root)
+    assert third["cairosvg"] and third["uri"] == first["uri"]
+    # another logo is another entry; the store never holds a link out
+    (root / "projects" / SLUG / "logo.svg").write_bytes(solid_svg("#c01b1b"))
+    assert _logo_in_new_process(root)["uri"] != first["uri"]
+    assert len(list((root / "output" / ".salespm-logos").iterdir())) == 2
