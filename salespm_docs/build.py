@@ -187,13 +187,20 @@ class Renderer:
         result.seconds["cpu"] = time.process_time() - cpu
         return result
 
-    def warm(self) -> None:
-        """Load now what every document needs (renderers, fonts, templates, glyph coverage), e.g.
-        before forking workers, so that they share it instead of each loading it again."""
+    def warm(self, codes: set[str] = frozenset()) -> None:
+        """Load now what every document needs (renderers, fonts, glyph coverage, the HTML templates
+        of ``codes``), e.g. before forking workers, so that they share it instead of each loading it."""
         from . import check, extract  # noqa: F401  (imported for the workers)
+        from .render import docx  # noqa: F401  (docxtpl, python-docx)
 
         self.pdf, self.docx_env  # noqa: B018
         check._font_coverage()
+        self.pdf.warm()
+        for code in sorted(codes):
+            try:
+                self.pdf.env.get_template(f"{code}.html")
+            except Exception:  # noqa: BLE001 - a broken template is reported by the document that uses it
+                pass
 
     def _render_files(self, facts: Facts, instance: Instance, folder: Path, version: str,
                       draft: bool, seconds: dict[str, float]) -> tuple[list[OutputFile], list[Finding]]:
@@ -354,7 +361,7 @@ def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], fold
     from .workers import submit_all, worker_pool
 
     global _PARALLEL
-    renderer.warm()
+    renderer.warm({i.artifact.code for i in instances})
     _PARALLEL = (renderer, facts, instances, folder)
     # what the workers inherit is long-lived: keep the collector from scanning (and so copying) it
     gc.collect()
@@ -363,7 +370,9 @@ def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], fold
     results: list[DocumentResult | None] = [None] * total
     try:
         with worker_pool(jobs, folder.parent) as pool:
-            futures = submit_all(pool, _render_in_worker, [(i,) for i in range(total)])
+            # one-per-project documents first: they are the longest, so none is left for the end alone
+            order = sorted(range(total), key=lambda i: instances[i].artifact.instance_of is not None)
+            futures = submit_all(pool, _render_in_worker, [(i,) for i in order])
             for done, future in enumerate(as_completed(futures), 1):
                 i, files, findings, seconds, rss = future.result()
                 results[i] = DocumentResult(instances[i], files=files, findings=findings, seconds=seconds,
