@@ -213,7 +213,7 @@ def pipeline(root: Path) -> dict:
     text of every page and the outline) measured again on the written file.
     """
     from salespm_docs.build import Renderer, Workspace, build
-    from salespm_docs.extract import pdf_headings, pdf_pages
+    from salespm_docs.extract import pdf_read
 
     renderer = Renderer(Workspace(root))
     build(root, EXAMPLE, force=True, renderer=renderer, jobs=1)
@@ -224,8 +224,7 @@ def pipeline(root: Path) -> dict:
         reads = []
         for _ in range(3):
             t = time.perf_counter()
-            pages = pdf_pages(pdf)
-            pdf_headings(pdf)
+            pages, _headings = pdf_read(pdf)
             reads.append(time.perf_counter() - t)
         docs[d.instance.label] = {"cpu": d.seconds["cpu"], "pages": len(pages), "pdf": d.seconds["pdf"],
                                   "docx": d.seconds["docx"], "read_back": min(reads),

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import dates, incremental, logo, output
-from .workers import peak_rss_mb
 from .artifacts.registry import Artifact, Instance, buildable
 from .config import load_settings
 from .context import build_context, is_draft
@@ -32,6 +31,7 @@ from .manifest import write_manifest, write_report
 from .results import BuildResult, DocumentResult, OutputFile
 from .rules import Finding, run_data_rules
 from .validate import check_files, validate
+from .workers import peak_rss_mb
 
 Notify = Callable[[str], None]
 
@@ -65,8 +65,8 @@ def load_facts(ws: Workspace, slug: str) -> Facts:
     report record the real generation date besides (``dates.today()``).
     """
     folder = project_dir(ws.projects, slug)
-    if ws.output.is_dir() and not ws.output.is_symlink():
-        logo.keep_converted_in(ws.output / LOGO_STORE)
+    usable = ws.output.is_dir() and not ws.output.is_symlink()
+    logo.keep_converted_in(ws.output / LOGO_STORE if usable else None)
     loaded = load_project(folder, ws.root)
     project = validate(loaded)
     check_files(project, folder, loaded.source)
@@ -205,7 +205,7 @@ class Renderer:
     def _render_files(self, facts: Facts, instance: Instance, folder: Path, version: str,
                       draft: bool, seconds: dict[str, float]) -> tuple[list[OutputFile], list[Finding]]:
         from .check import docx_findings, pdf_font_findings, strings_in, table_findings, text_findings
-        from .extract import docx_text, html_tables, pdf_headings, pdf_pages
+        from .extract import docx_text, html_tables, pdf_read
         from .render.docx import render_docx
 
         artifact, key = instance.artifact, instance.key
@@ -234,8 +234,8 @@ class Renderer:
                 html = self.pdf.html(f"{artifact.code}.html", context)
                 self.pdf.write(html, target)
                 seconds["pdf"] = time.perf_counter() - started
-                pages = pdf_pages(target)
-                findings += text_findings(instance.label, fmt, where, "\n".join(pages), pdf_headings(target),
+                pages, headings = pdf_read(target)
+                findings += text_findings(instance.label, fmt, where, "\n".join(pages), headings,
                                           sections, values, data_strings, pages)
                 # the PDF's text layer has no cells: its tables are checked in the HTML it is printed from
                 findings += table_findings(instance.label, fmt, where, html_tables(html))

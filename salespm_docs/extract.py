@@ -171,26 +171,28 @@ def html_tables(html: str) -> list[Table]:
     return tables
 
 
-def pdf_headings(path: Path) -> list[str]:
-    """The PDF outline (bookmarks), which WeasyPrint makes from the HTML headings, in order."""
-    document = pypdfium2.PdfDocument(str(path))
-    try:
-        return [item.get_title() for item in document.get_toc()]
-    finally:
-        document.close()
-
-
-def pdf_pages(path: Path) -> list[str]:
-    """The extracted text of each page (lines separated by ``\\n``)."""
+def pdf_read(path: Path) -> tuple[list[str], list[str]]:
+    """What the rendered checks read of a PDF, opened once: each page's text (lines separated by
+    ``\\n``) and the outline (bookmarks, which WeasyPrint makes from the HTML headings), in order."""
     document = pypdfium2.PdfDocument(str(path))
     try:
         pages = []
         for page in document:
             text = page.get_textpage().get_text_bounded()
             pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
-        return pages
+        return pages, [item.get_title() for item in document.get_toc()]
     finally:
         document.close()
+
+
+def pdf_headings(path: Path) -> list[str]:
+    """The PDF outline (bookmarks), which WeasyPrint makes from the HTML headings, in order."""
+    return pdf_read(path)[1]
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The extracted text of each page (lines separated by ``\\n``)."""
+    return pdf_read(path)[0]
 
 
 def pdf_text(path: Path) -> tuple[str, int]:
