@@ -90,6 +90,28 @@ def cli(root: Path, *args: str):
     return runner.invoke(main, ["--root", str(root), *args], catch_exceptions=False)
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def in_order(text: str, headings) -> bool:
     """Whether every heading appears in ``text``, in this order (whitespace ignored)."""
     flat, pos = squash(text), 0

@@ -27,7 +27,7 @@ from salespm_docs import output
 from salespm_docs.errors import SalespmError
 from salespm_docs.loader import SLUG_RE, load_project, project_dir
 
-from conftest import EXAMPLE, FIXTURES, ROOT, cli, make_workspace, minimal_output
+from conftest import EXAMPLE, FIXTURES, ROOT, children, cli, make_workspace, minimal_output, running
 
 SLUG = "minimal"
 LONG_VERSION = "V1." + "1" * 260
@@ -249,27 +249,6 @@ def test_build_all_prints_every_problem_of_a_broken_project(tmp_path):
 
 
 # ------------------------------------------------------------------------ 4. signals, build --all
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (read from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_build_all_interrupted_ends_every_worker_and_keeps_the_output(tmp_path, previous_output, signum):

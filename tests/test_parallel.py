@@ -19,7 +19,7 @@ import pytest
 
 from salespm_docs.build import build, default_jobs
 
-from conftest import ROOT, cli, make_workspace
+from conftest import ROOT, children, cli, make_workspace, running
 
 #: whole builds in several processes, one killed: the full suite only (``make test``)
 pytestmark = pytest.mark.slow
@@ -75,26 +75,6 @@ def test_a_template_error_in_a_worker_reads_as_in_a_serial_build(root):
     assert not list((root / "output").glob(f".{SLUG}.tmp-*")), "失败的构建留下了临时目录"
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_sigkill_of_a_parallel_build_ends_its_workers_and_keeps_the_previous_output(root):
     command = [sys.executable, "-m", "salespm_docs.cli", "--root", str(root), "build", "-j", "2"]
     done = subprocess.run(command + [SLUG], capture_output=True, text=True, timeout=TIMEOUT)
@@ -107,18 +87,18 @@ def test_sigkill_of_a_parallel_build_ends_its_workers_and_keeps_the_previous_out
     proc = subprocess.Popen(command + ["--force", SLUG], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     staging = root / "output" / f".{SLUG}.tmp-{proc.pid}"
     deadline = time.monotonic() + TIMEOUT
-    while not (staging.is_dir() and len(list(staging.glob("*.pdf"))) >= 2 and len(children_of(proc.pid)) >= 2):
+    while not (staging.is_dir() and len(list(staging.glob("*.pdf"))) >= 2 and len(children(proc.pid)) >= 2):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "并行构建没有开始写文件"
         time.sleep(0.005)
-    workers = children_of(proc.pid)
+    workers = children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     deadline = time.monotonic() + 30
-    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+    while any(running(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not [w for w in workers if alive(w)], "构建进程被杀死后，工作进程仍在运行"
+    assert not [w for w in workers if running(w)], "构建进程被杀死后，工作进程仍在运行"
     assert digests(out) == before, "被杀死的并行构建改动了上一次的输出"
 
     done = subprocess.run(command + [SLUG], capture_output=True, text=True, timeout=TIMEOUT)
