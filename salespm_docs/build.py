@@ -31,7 +31,7 @@ from .manifest import write_manifest, write_report
 from .results import BuildResult, DocumentResult, OutputFile
 from .rules import Finding, run_data_rules
 from .validate import check_files, validate
-from .workers import peak_rss_mb
+from .workers import default_jobs, peak_rss_mb  # noqa: F401  (default_jobs: the CLI's and tests')
 
 Notify = Callable[[str], None]
 
@@ -273,14 +273,6 @@ def _reuse(cached: dict | None, fingerprint: str, previous: Path, staging: Path,
             shutil.copy2(old, new)
         files.append(OutputFile(fmt, new, digest))
     return DocumentResult(instance, version, files, incremental.findings_of(cached), reused=True)
-
-
-def default_jobs() -> int:
-    """The worker processes a build uses unless told: one per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, force: bool = False,

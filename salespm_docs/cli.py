@@ -89,7 +89,7 @@ def _print_notices(notices: list[str]) -> None:
 @click.pass_obj
 def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int | None, force: bool, strict: bool) -> None:
     """生成 projects/SLUG/ 的全部文档到 output/SLUG/（未变化的文档直接复用）。"""
-    from .build import default_jobs
+    from .workers import default_jobs
 
     jobs = jobs or default_jobs()
     if all_projects:
@@ -99,26 +99,56 @@ def build(ctx: Ctx, slug: str | None, all_projects: bool, jobs: int | None, forc
         return
     if not slug:
         raise click.UsageError("请给出项目名（projects/ 下的文件夹名），或使用 --all")
-    from .build import build as run_build
+    import time
 
-    with err.status("准备中…") as status:
-        result = _run(ctx, run_build, ctx.root, slug, strict=strict, force=force,
-                      notify=_progress(status), jobs=jobs)
+    from . import noop
+
+    started = time.perf_counter()
+    digest = noop.inputs_digest(ctx.root, slug)
+    summary = noop.recorded(ctx.root, slug, digest) if digest and not (force or strict) else None
+    if summary is None:
+        from .build import build as run_build
+
+        with err.status("准备中…") as status:
+            result = _run(ctx, run_build, ctx.root, slug, strict=strict, force=force,
+                          notify=_progress(status), jobs=jobs)
+        summary = _summary(ctx, result)
+        if digest:
+            noop.record(ctx.root, slug, digest, summary)
+        reused, seconds = {d.instance.label for d in result.documents if d.reused}, result.seconds
+    else:  # every input as the last published build read it, its files intact: nothing to do
+        reused, seconds = {label for label, _files in summary["documents"]}, time.perf_counter() - started
+    _print_summary(slug, summary, reused, seconds)
+
+
+def _summary(ctx: Ctx, result) -> dict:
+    """What ``build`` prints of a result, as plain data (recorded for the no-op shortcut)."""
+    documents = []
     for d in result.documents:
         state = "完整" if d.complete else f"不完整（{sum(1 for f in d.findings if f.severity == 'E')} 个错误，已标记草稿）"
-        reused = "（未变化，复用）" if d.reused else ""
-        for f in d.files:
-            out.out(f"  {f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path}  {state}{reused}")
-    for a in result.missing:
-        out.out(f"  （跳过）{a.code} {a.title}：项目数据中尚无此文档所需的数据")
+        paths = [str(f.path.relative_to(ctx.root) if f.path.is_relative_to(ctx.root) else f.path) for f in d.files]
+        documents.append([d.instance.label, [[path, state] for path in paths]])
+    lines = [f"  （跳过）{a.code} {a.title}：项目数据中尚无此文档所需的数据" for a in result.missing]
     for f in result.series_findings:
         level = "错误" if f.severity == "E" else "警告"
-        out.out(f"  [{f.rule}] {level} {f.document} {f.location}：{f.message}")
-    _print_notices(result.notices)
-    errors, warnings = result.errors(), result.warnings()
-    out.out(f"已生成 {sum(len(d.files) for d in result.documents)} 个文件到 output/{slug}/"
-            f"（重新生成 {len(result.rebuilt)} 份文档，复用 {len(result.documents) - len(result.rebuilt)} 份，"
-            f"用时 {result.seconds:.1f} 秒）；错误 {len(errors)} 个，警告 {len(warnings)} 个。"
+        lines.append(f"  [{f.rule}] {level} {f.document} {f.location}：{f.message}")
+    lines += [f"提示：{notice}" for notice in result.notices]
+    return {"documents": documents, "lines": lines, "errors": len(result.errors()),
+            "warnings": len(result.warnings())}
+
+
+def _print_summary(slug: str, summary: dict, reused: set[str], seconds: float) -> None:
+    files = 0
+    for label, paths in summary["documents"]:
+        for path, state in paths:
+            out.out(f"  {path}  {state}{'（未变化，复用）' if label in reused else ''}")
+            files += 1
+    for line in summary["lines"]:
+        out.out(line)
+    documents, errors, warnings = len(summary["documents"]), summary["errors"], summary["warnings"]
+    out.out(f"已生成 {files} 个文件到 output/{slug}/"
+            f"（重新生成 {documents - len(reused)} 份文档，复用 {len(reused)} 份，"
+            f"用时 {seconds:.1f} 秒）；错误 {errors} 个，警告 {warnings} 个。"
             f"详见 output/{slug}/完整性报告.md")
     if errors or warnings:
         out.out("运行 salespm check " + slug + " 查看每一项检查发现。")
@@ -163,7 +193,7 @@ def _build_all(ctx: Ctx, jobs: int, force: bool) -> None:
 def check(ctx: Ctx, slug: str, strict: bool, jobs: int | None) -> None:
     """检查 projects/SLUG/ 的数据与渲染结果（不修改 output/）。"""
     from .build import build as run_build
-    from .build import default_jobs
+    from .workers import default_jobs
 
     with err.status("检查中…") as status:
         result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=_progress(status),

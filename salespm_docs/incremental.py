@@ -12,11 +12,10 @@ import hashlib
 import json
 import os
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, noop
 from .catalogue import CATALOGUE
 from .confine import NotRegularFile, read_regular, regular_file_inside
 from .rules import Finding
@@ -26,18 +25,10 @@ if TYPE_CHECKING:
     from .facts import Facts
 
 CACHE = ".salespm-cache.json"
-PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """Hash of the package source and defaults: a code change invalidates every document."""
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(PACKAGE).as_posix().encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
+#: Hash of the package source and defaults: a code change invalidates every document.
+code_hash = noop.code_hash
 
 
 def _read_confined(root: Path, path: Path) -> bytes:
@@ -112,7 +103,8 @@ class Fingerprints:
             [__version__, code_hash(), facts.today.isoformat(), facts.settings.model_dump(mode="json"),
              p.project.model_dump(mode="json"), p.client.model_dump(mode="json"),
              [m.model_dump(mode="json") for m in p.team],
-             hashlib.sha256(logo.encode()).hexdigest() if logo else None],
+             hashlib.sha256(logo.encode()).hexdigest() if logo else None,
+             os.environ.get("SALESPM_PLAIN_PDF", "")],  # the PDF tunings switched off change every PDF
             sort_keys=True, ensure_ascii=False)
 
     def _dump(self, key: str) -> object:

@@ -94,6 +94,14 @@ def _stop(pool: ProcessPoolExecutor, output: Path) -> None:
                     shutil.rmtree(staging, ignore_errors=True)
 
 
+def default_jobs() -> int:
+    """The worker processes a build uses unless told: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -88,7 +88,7 @@ def complete(folder: Path, names=NAMES) -> dict:
         assert path.is_file(), f"manifest.json 列出的 {f['path']} 不存在"
         assert hashlib.sha256(path.read_bytes()).hexdigest() == f["sha256"], f"{f['path']} 与 manifest 的 sha256 不符"
     extra = {p.name for p in folder.iterdir()} - {f["path"] for f in files} - {
-        "manifest.json", "完整性报告.md", ".salespm-cache.json"}
+        "manifest.json", "完整性报告.md", ".salespm-cache.json", ".salespm-noop.json"}
     assert not extra, f"输出目录中有 manifest 未列出的文件：{sorted(extra)}"
     json.loads((folder / ".salespm-cache.json").read_text(encoding="utf-8"))
     name = manifest["project_name"]

@@ -55,7 +55,7 @@ def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(examples_built, 
 
 
 def test_the_default_is_one_process_per_core(monkeypatch):
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})  # read in workers.default_jobs
     assert default_jobs() == 3
 
 
