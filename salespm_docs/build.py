@@ -366,10 +366,8 @@ def render_all(renderer: Renderer, facts: Facts, instances: list[Instance], fold
             order = sorted(range(total), key=lambda i: instances[i].artifact.instance_of is not None)
             futures = submit_all(pool, _render_in_worker, [(i,) for i in order])
             for done, future in enumerate(as_completed(futures), 1):
-                i, files, findings, seconds, rss = future.result()
-                results[i] = DocumentResult(instances[i], files=files, findings=findings, seconds=seconds,
-                                            version=facts.control(instances[i].artifact.code,
-                                                                  instances[i].key)[0].version or "V0.1",
+                i, version, files, findings, seconds, rss = future.result()
+                results[i] = DocumentResult(instances[i], version, files, findings, seconds=seconds,
                                             peak_rss_mb=rss)
                 say(f"[{done}/{total}] 已生成 {instances[i].label} {instances[i].artifact.title}")
     finally:
@@ -395,7 +393,7 @@ def _render_in_worker(i: int) -> tuple:
         relayed = SalespmError(str(exc))
         relayed.exit_code = exc.exit_code
         raise relayed from None
-    return i, document.files, document.findings, document.seconds, peak_rss_mb()
+    return i, document.version, document.files, document.findings, document.seconds, peak_rss_mb()
 
 
 def _relocate(result: BuildResult, old: Path, new: Path) -> None:

@@ -74,9 +74,13 @@ def _print_findings(findings, strict: bool) -> None:
         out.out(f"[{f.rule}] {f.severity} {level} {f.document} {f.location}: {f.message}")
 
 
+def _notice_lines(notices: list[str]) -> list[str]:
+    return [f"提示：{notice}" for notice in notices]
+
+
 def _print_notices(notices: list[str]) -> None:
-    for notice in notices:
-        out.out(f"提示：{notice}")
+    for line in _notice_lines(notices):
+        out.out(line)
 
 
 @main.command()
@@ -132,7 +136,7 @@ def _summary(ctx: Ctx, result) -> dict:
     for f in result.series_findings:
         level = "错误" if f.severity == "E" else "警告"
         lines.append(f"  [{f.rule}] {level} {f.document} {f.location}：{f.message}")
-    lines += [f"提示：{notice}" for notice in result.notices]
+    lines += _notice_lines(result.notices)
     return {"documents": documents, "lines": lines, "errors": len(result.errors()),
             "warnings": len(result.warnings())}
 

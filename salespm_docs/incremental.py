@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from . import __version__, noop
 from .catalogue import CATALOGUE
 from .confine import NotRegularFile, read_regular, regular_file_inside
+from .render import pdf_tuning
 from .rules import Finding
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class Fingerprints:
              p.project.model_dump(mode="json"), p.client.model_dump(mode="json"),
              [m.model_dump(mode="json") for m in p.team],
              hashlib.sha256(logo.encode()).hexdigest() if logo else None,
-             os.environ.get("SALESPM_PLAIN_PDF", "")],  # the PDF tunings switched off change every PDF
+             pdf_tuning.switched_off()],
             sort_keys=True, ensure_ascii=False)
 
     def _dump(self, key: str) -> object:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import __version__, dates
 from .confine import NotRegularFile, read_regular, regular_file_inside
+from .render import pdf_tuning
 
 NOTE = ".salespm-noop.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -81,7 +82,7 @@ def inputs_digest(root: Path, slug: str) -> str | None:
     root = root.resolve()
     h = hashlib.sha256()
     h.update(json.dumps([__version__, code_hash(), dates.today().isoformat(),
-                         os.environ.get("SALESPM_PLAIN_PDF", "")]).encode())
+                         pdf_tuning.switched_off()]).encode())
     budget = [MAX_INPUT_BYTES]
     try:
         for folder in (root / "projects" / slug, root / "templates"):

@@ -104,8 +104,7 @@ class PdfRenderer:
                   '<table class="data"><thead><tr><th>项目</th></tr></thead><tbody><tr><td>内容</td></tr></tbody></table>'
                   '</body></html>')
         try:
-            HTML(string=sample, base_url=self.html_dir.as_uri() + "/", url_fetcher=self.fetcher).render(
-                font_config=self.fonts).write_pdf(io.BytesIO(), pdf_tags=self.tagged)
+            self._lay_out_and_write(sample, io.BytesIO())
         except Exception:  # noqa: BLE001 - only a warm-up: a real document reports what is wrong
             pass
 
@@ -117,12 +116,12 @@ class PdfRenderer:
         except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
             raise RenderError(f"生成 PDF 失败（{target.name}）：{type(exc).__name__}: {exc}") from exc
 
-    def _lay_out_and_write(self, html: str, target: Path) -> None:
+    def _lay_out_and_write(self, html: str, target: Path | io.BytesIO) -> None:
         # A function of its own, so that the laid-out document is released before the collection
         # that ends ``gc_paused`` (otherwise it would survive into the oldest generation).
         document = HTML(string=html, base_url=self.html_dir.as_uri() + "/",
                         url_fetcher=self.fetcher).render(font_config=self.fonts)
-        document.write_pdf(str(target), pdf_tags=self.tagged)
+        document.write_pdf(target, pdf_tags=self.tagged)
 
 
 def _line(exc: BaseException, name: str) -> str:

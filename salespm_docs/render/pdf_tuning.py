@@ -65,9 +65,15 @@ _TABLES_TO_DROP = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB"
                    b"PCLT", b"SVG ")
 
 
+def switched_off() -> str:
+    """What ``SALESPM_PLAIN_PDF`` turns off (``1``/``all``, or names); it changes every PDF, so the
+    fingerprints and the no-op digest record it."""
+    return os.environ.get("SALESPM_PLAIN_PDF", "").strip()
+
+
 def apply() -> list[str]:
     """Apply the tunings that fit the installed versions; returns their names (once per process)."""
-    plain = os.environ.get("SALESPM_PLAIN_PDF", "").strip()
+    plain = switched_off()
     if APPLIED or plain in ("1", "all"):
         return APPLIED
     skip = {name.strip() for name in plain.split(",")}
