@@ -240,6 +240,15 @@ class Renderer:
                 # the PDF's text layer has no cells: its tables are checked in the HTML it is printed from
                 findings += table_findings(instance.label, fmt, where, html_tables(html))
                 findings += pdf_font_findings(instance.label, where, context, facts)
+            elif fmt == "xlsx":
+                from .layout.generate import layout_of
+                from .render.xlsx import render_xlsx, xlsx_text
+
+                render_xlsx(layout_of(artifact.code), context, self.docx_env, target, _properties(doc, facts), stamp)
+                seconds["xlsx"] = time.perf_counter() - started
+                # a register has no headings: the key values, placeholders and amounts are checked
+                findings += text_findings(instance.label, fmt, where, xlsx_text(target), [], (), values,
+                                          data_strings)
             seconds[f"{fmt}+check"] = time.perf_counter() - started
             files.append(OutputFile(fmt, target, _sha256(target)))
         return files, findings

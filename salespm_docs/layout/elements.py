@@ -4,8 +4,8 @@ A layout is a tuple of blocks. Text fields are Jinja snippets (``"{{ doc.title }
 ``"{{ b.amount|yuan }}"``), valid in the Word template (docxtpl) and in the HTML template alike:
 they only *word* and *format* values of the template context, they never compute them.
 
-The writers (``layout/html.py``, ``layout/word.py``, and later a workbook writer for the registers)
-turn the same blocks into each format; whatever a block cannot express is a ``Named`` block with a
+The writers (``layout/html.py``, ``layout/word.py``, and ``render/xlsx.py`` for the registers: the
+tables with a ``sheet``) turn the same blocks into each format; whatever a block cannot express is a ``Named`` block with a
 writer of its own per format, never a hand-kept copy of a template.
 """
 
@@ -73,6 +73,22 @@ class Column:
     numbers (an XLSX register); ``cell`` is how documents show it."""
     fmt: str | None = None
     """The number format of ``value``: ``yuan``, ``pct``, ``num``, ``int``, ``date`` (see FORMATS)."""
+    places: int | None = None
+    """Decimals of ``fmt`` where it takes them (``pct``, ``num``), so the register shows the figure
+    with the document's decimals; set by ``value_column``."""
+    formula: str | None = None
+    """An Excel formula the register keeps instead of ``value`` (documents still show ``cell``,
+    computed in Python: the same figure), with or without the leading ``=``. ``{标题}`` is the cell
+    of the column headed 标题 in the same row (header without its line breaks: ``"计划\\n工期"`` →
+    ``{计划工期}``); ``{@状态日期}`` is the status date on the 文档信息 sheet. Macros, expanded by
+    the workbook writer: ``WORKDAYS(a, b)`` working days from a to b inclusive on the Chinese
+    calendar (0 when b < a), ``DELTA(plan, actual)`` signed working days (positive when late); both
+    give a blank when an argument is blank, so the layout need not guard them."""
+    sheet_total: str | None = None
+    """The formula of this column in the register's 合计 row, where ``{标题}`` is the whole data
+    range of that column: ``=SUBTOTAL(109,{工作量})``, ``=SUMPRODUCT({工作量},{完成})/SUM({工作量})``."""
+    choices: str | None = None
+    """A Jinja expression giving the register's drop-down list for this column (``lists.status``)."""
 
 
 #: Number formats: the filter a document shows a value with, and the Excel number format a
@@ -91,7 +107,8 @@ def value_column(header: str, value: str, fmt: str, width: float | None = None, 
     """A column showing ``value`` in number format ``fmt`` (right-aligned unless a date)."""
     shown = FORMATS[fmt][0].format(places=places)
     return Column(header, f"{{{{ {value}|{shown} }}}}", width,
-                  align or ("left" if fmt == "date" else "right"), value=value, fmt=fmt)
+                  align or ("left" if fmt == "date" else "right"), value=value, fmt=fmt,
+                  places=places if fmt in ("pct", "num") else None)
 
 
 def money(header: str, value: str, width: float | None = None) -> "Column":
@@ -129,6 +146,9 @@ class Table:
     """The first cell of each row is a label (bold, shaded)."""
     sign: bool = False
     """A signature table: rows tall enough to sign by hand, kept together."""
+    sheet: str | None = None
+    """The register's sheet name: every table with a ``sheet`` (``If`` branches included) is one
+    worksheet of the document's XLSX, in layout order (``render/xlsx.py``)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,17 @@ def layouts() -> dict[str, Layout]:
     return found
 
 
+def layout_of(code: str) -> Layout:
+    """The layout of document ``code`` (``salespm_docs/layouts/<code>.py``), e.g. for its XLSX register."""
+    import importlib
+
+    module = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.layouts.{code.lower()}")
+    layout = getattr(module, "LAYOUT", None)
+    if not isinstance(layout, Layout) or layout.code != code:
+        raise LookupError(f"no layout for {code!r} in salespm_docs/layouts/{code.lower()}.py")
+    return layout
+
+
 def named_blocks(fmt: str) -> dict:
     """Writers of the named blocks for ``fmt`` (``html`` or ``docx``)."""
     from .named import NAMED

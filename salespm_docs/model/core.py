@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .. import dates
-from .types import (Ident, Impact, Level, Model, Money, Number, Operator, Percent, Person, PersonOrGroup, Probability,
+from .types import (_as_text, Ident, Impact, Level, Model, Money, Number, Operator, Percent, Person, PersonOrGroup, Probability,
                     ProjectFile, Stage, Text)
 
 
@@ -296,6 +297,38 @@ class Risk(Model):
         return _not_before(closed, info.data.get("identified"), "关闭日期", "识别日期")
 
 
+_LINK = re.compile(r"^\s*(?P<task>[A-Za-z0-9][A-Za-z0-9._-]{0,31}?)\s*(?P<type>FS|SS|FF|SF)?"
+                   r"\s*(?P<lag>[+\-\u2212]\s*\d{1,4})?\s*(?:天|d|工作日)?\s*$", re.I)
+
+
+class Dependency(Model):
+    """一个前置关系：前置任务、关系类型与延隔（工作日，可为负数表示提前）。"""
+
+    task: Ident
+    """前置任务的 WBS 编码。"""
+    type: Literal["FS", "SS", "FF", "SF"] = "FS"
+    """关系类型：FS 完成—开始（默认）、SS 开始—开始、FF 完成—完成、SF 开始—完成。"""
+    lag: int = Field(default=0, ge=-999, le=999)
+    """延隔（工作日）：正数为延后，负数为提前（搭接）。"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        """``"1.2.1"`` / ``"1.2.1 SS+2"`` / ``"1.2.1FF-1"`` → the mapping form."""
+        value = _as_text(value) if not isinstance(value, (dict, str)) else value
+        if not isinstance(value, str):
+            return value
+        match = _LINK.match(value)
+        if not match:
+            raise ValueError(f"前置任务「{value}」应写作 WBS 编码，可带关系类型与延隔，如 1.2.1、1.2.1 SS+2、1.2.1 FF-1")
+        lag = (match["lag"] or "0").replace("\u2212", "-").replace(" ", "")
+        return {"task": match["task"], "type": (match["type"] or "FS").upper(), "lag": int(lag)}
+
+    def __str__(self) -> str:
+        lag = f"{self.lag:+d}".replace("-", "\u2212") if self.lag else ""
+        return self.task if self.type == "FS" and not self.lag else f"{self.task}{self.type}{lag}"
+
+
 class WbsItem(Model):
     """工作分解结构（WBS）中的一项；叶子任务即进度表的行。"""
 
@@ -315,8 +348,16 @@ class WbsItem(Model):
     """计划开始。"""
     end: dt.date | None = None
     """计划结束。"""
-    predecessors: list[Ident] = []
-    """前置任务的 WBS 编码。"""
+    predecessors: list[Dependency] = []
+    """前置任务：WBS 编码，可带关系类型与延隔（工作日）：``"1.1.1"``（完成—开始）、``"1.1.1 SS+2"``、
+    ``"2.1 FF-1"``，或 ``{task: "1.1.1", type: SS, lag: 2}``。类型：FS 完成—开始、SS 开始—开始、
+    FF 完成—完成、SF 开始—完成。"""
+    milestone: bool = False
+    """里程碑（工期为零：计划开始与计划结束为同一天，工作量为 0）。"""
+    baseline_start: dt.date | None = None
+    """基线开始：计划变更前批准的计划开始（有基线时甘特图在计划条下画基线条）。"""
+    baseline_end: dt.date | None = None
+    """基线结束。"""
 
     @field_validator("end")
     @classmethod

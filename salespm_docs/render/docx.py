@@ -6,6 +6,10 @@ the text around the tag. The zip is written with fixed timestamps so that output
 Besides the context, a template sees ``images``: ``images.logo`` is the company logo as a picture
 about 16 mm high (at most 60 mm wide), or ``""`` when there is none. An SVG logo is rasterised to a
 300 dpi PNG (Word shows no SVG without a PNG fallback); PNG and JPEG are embedded as they are.
+For every chart list of the context (``charts.gantt``, ``charts.s_curve``: lists of
+``charts.Chart``), ``images.<name>`` is the list of its pages as 200 dpi PNG pictures, each at the
+chart's width in mm, within the template's text width and height (proportions kept), with the
+chart's alternative text.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -78,7 +83,8 @@ def render_docx(template: Path, context: dict, env: jinja2.Environment, target: 
         raise ValueError("the context must not define 'images': render_docx adds it")
     context = dict(context)  # shallow: the caller's context is shared with the PDF side
     company = context.get("company") or {}
-    context["images"] = {"logo": _logo(tpl, company.get("logo"), company.get("name") or "")}
+    context["images"] = {"logo": _logo(tpl, company.get("logo"), company.get("name") or ""),
+                         **_chart_images(tpl, context.get("charts"))}
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:
@@ -218,6 +224,57 @@ def _rasterise(svg: bytes) -> tuple[bytes, int, int]:
         raise _logo_error(str(exc)) from None
     width, height = _box(ratio)
     return png, int(Mm(width)), int(Mm(height))
+
+
+# ------------------------------------------------------------------------------------------ charts
+
+CHART_SPARE_MM = 6  # below a picture as high as the page: its line and the paragraph's spacing
+
+
+class _ChartImage(InlineImage):
+    """One chart page as an inline picture: rasterised (``Chart.png``, cached on the chart) only
+    when the template prints it, sized to the chart's mm within the template's text area."""
+
+    def __init__(self, tpl, chart):
+        super().__init__(tpl, None)
+        self.chart = chart
+
+    def _box(self) -> tuple[int, int]:
+        """(width, height) in EMU: the chart's size, scaled down to fit the text area if needed."""
+        width, height = Mm(self.chart.width_mm), Mm(self.chart.height_mm)
+        try:
+            section = self.tpl.docx.sections[-1]
+            room_w = section.page_width - section.left_margin - section.right_margin
+            room_h = section.page_height - section.top_margin - section.bottom_margin - Mm(CHART_SPARE_MM)
+            scale = min(1.0, room_w / width, room_h / height)
+        except (TypeError, AttributeError, IndexError, ZeroDivisionError):  # a section without sizes
+            scale = 1.0
+        return int(width * scale), int(height * scale)
+
+    def _insert_image(self) -> str:
+        width, height = self._box()
+        blob = self.chart.png()
+        inline = self.tpl.current_rendering_part.new_pic_inline(io.BytesIO(blob), Emu(width), Emu(height))
+        if self.chart.alt:
+            inline.docPr.set("descr", self.chart.alt)
+        return ("</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r>"
+                '<w:t xml:space="preserve">' % inline.xml)
+
+
+def _chart_images(tpl: DocxTemplate, charts) -> dict[str, list[_ChartImage]]:
+    """``images.<name>`` for each chart list of ``charts`` (a single chart counts as a list of one)."""
+    from ..charts import Chart
+
+    images: dict[str, list[_ChartImage]] = {}
+    if not isinstance(charts, Mapping):
+        return images
+    for name, pages in charts.items():
+        if name == "logo":
+            continue
+        if isinstance(pages, Chart):
+            pages = [pages]
+        images[name] = [_ChartImage(tpl, page) for page in pages or () if isinstance(page, Chart)]
+    return images
 
 
 def _normalise_zip(source: Path, target: Path, stamp: dt.datetime) -> None:

@@ -1,0 +1,409 @@
+"""The XLSX register: one layout gives the document and the workbook, and the workbook's live
+formulas compute what the document shows (recalculated by LibreOffice), on the Chinese calendar."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import time
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from salespm_docs.figures.calendar import WorkCalendar
+from salespm_docs.layout.elements import Column as C, If, Layout, LayoutError, Para, Table, value_column
+from salespm_docs.render.xlsx import (CALENDAR_SHEET, INFO_SHEET, LISTS_SHEET, Formulas, XlsxError,
+                                      calendar_days, render_xlsx, xlsx_text)
+from salespm_docs.templating import make_env
+
+from xlsx_tools import cached_results, recalculated, stale_formulas
+
+d = dt.date
+STAMP = dt.datetime(2026, 10, 12)
+#: the project's calendar: the tables (2026 National Day: 10-01 … 10-07 off, 09-20 and 10-10
+#: worked), corrected by the company: 09-29 off, Sunday 10-11 worked
+CALENDAR = WorkCalendar(holidays=frozenset({d(2026, 9, 29)}), workdays=frozenset({d(2026, 10, 11)}))
+STATUS_DATE = d(2026, 10, 9)
+INJECTIONS = ("=1+1", "+SUM(1,2)", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")')
+
+PROGRESS = Table((
+    C("WBS编码", "{{ r.code }}", .06),
+    C("任务", "{{ r.name }}", .14),
+    C("责任人", "{{ r.owner }}", .07, choices="lists.owners"),
+    C("状态", "{{ r.status }}", .06, choices="lists.status", status="'绿' if r.status == '已完成' else '黄'"),
+    value_column("计划开始", "r.start", "date", .08),
+    value_column("计划结束", "r.end", "date", .08),
+    value_column("实际结束", "r.actual", "date", .08),
+    C("计划\n工期", "{{ r.duration }}", .05, "right", value="r.duration", fmt="int",
+      formula="=WORKDAYS({计划开始},{计划结束})"),
+    C("偏差\n天数", "{{ r.delta|signed }}", .05, "right", value="r.delta", fmt="int",
+      formula="DELTA({计划结束},{实际结束})"),
+    C("剩余\n工作日", "{{ r.remaining }}", .05, "right", value="r.remaining", fmt="int",
+      formula="=WORKDAYS({@状态日期}+1,{计划结束})"),
+    C("完成%", "{{ r.pct|pct(1, true) }}", .06, "right", value="r.pct", fmt="pct", places=1,
+      sheet_total="=SUMPRODUCT({工作量},{完成%})/SUM({工作量})"),
+    C("工作量", "{{ r.effort|num(1) }}", .06, "right", value="r.effort", fmt="num", places=1,
+      sheet_total="=SUBTOTAL(109,{工作量})"),
+), loop="r in rows", sheet="进度表",
+    total=("合计", "", "", "", "", "", "", "", "", "", "{{ totals.pct|pct(1, true) }}", "{{ totals.effort|num(1) }}"))
+
+ISSUES = Table((C("编号", "{{ i.id }}", .1), C("问题", "{{ i.text }}"), C("责任人", "{{ i.owner }}", .15, choices="lists.owners")),
+               loop="i in issues", sheet="问题清单")
+
+LAYOUT = Layout("PRG", (
+    Para("本表为测试用进度表。"),
+    If("rows", (PROGRESS,), (Para("暂无任务。"),)),
+    Table((C("说明", "{{ x }}"),), loop="x in notes"),  # a document table, no register
+    If("issues", (ISSUES,), (Para("暂无问题。"),)),
+), landscape=True)
+
+# (code, name, start, end, actual): around 2026 National Day, early, late, on time, unfinished,
+# end before start, the make-up days, across the year end
+PLAN = (
+    ("1.1", "需求调研", d(2026, 9, 28), d(2026, 10, 9), d(2026, 10, 12)),    # late over the make-up Sat/Sun
+    ("1.2", "方案设计", d(2026, 9, 18), d(2026, 9, 30), d(2026, 9, 25)),     # early, 09-20 worked, 09-29 off
+    ("1.3", "系统开发", d(2026, 10, 1), d(2026, 10, 8), d(2026, 10, 8)),     # on time, holiday start
+    ("1.4", "测试", d(2026, 10, 8), d(2026, 10, 10), None),                  # unfinished
+    ("1.5", "部署", d(2026, 10, 3), d(2026, 10, 2), d(2026, 10, 7)),         # end before start; done in holidays
+    ("2.1", "上线支持", d(2026, 12, 28), d(2027, 1, 6), d(2027, 1, 4)),      # across the year end
+)
+
+
+def _rows(calendar: WorkCalendar = CALENDAR) -> list[dict]:
+    owners = ("张三", "李四", "王五")
+    rows = []
+    for n, (code, name, start, end, actual) in enumerate(PLAN):
+        rows.append({
+            "code": code, "name": name, "owner": owners[n % 3], "status": "进行中" if actual is None else "已完成",
+            "start": start, "end": end, "actual": actual,
+            "duration": calendar.workdays_between(start, end),
+            "delta": None if actual is None else calendar.delta(end, actual),
+            "remaining": calendar.workdays_between(STATUS_DATE + dt.timedelta(days=1), end),
+            "pct": Decimal("40") if actual is None else Decimal("100"),
+            "effort": Decimal(f"{n + 1}.5"),
+        })
+    return rows
+
+
+def _context(rows: list[dict] | None = None, calendar: WorkCalendar = CALENDAR, **extra) -> dict:
+    rows = _rows(calendar) if rows is None else rows
+    effort = sum((r["effort"] for r in rows), Decimal(0))
+    pct = sum((r["effort"] * r["pct"] for r in rows), Decimal(0)) / effort if effort else Decimal(0)
+    context = {
+        "doc": {"title": "项目进度表", "number": "HX-PRG-2026-01", "version": "V1.2", "classification": "内部",
+                "status": "已批准", "draft": False,
+                "prepared": {"name": "王五", "date": d(2026, 10, 9)},
+                "reviewed": {"name": "李四", "date": d(2026, 10, 10)},
+                "approved": {"name": None, "date": None}},
+        "project": {"name": "华星CRM实施项目", "code": "HX-2026"},
+        "client": {"name": "华星集团"},
+        "company": {"name": "远航软件"},
+        "status_date": STATUS_DATE,
+        "calendar_days": calendar_days(calendar, (2026, 2027)),
+        "rows": rows,
+        "totals": {"pct": pct, "effort": effort},
+        "notes": ["文档中的说明"],
+        "issues": [],
+        "lists": {"owners": ["张三", "李四", "王五"], "status": ["未开始", "进行中", "已完成", "已延期"]},
+    }
+    context.update(extra)
+    return context
+
+
+PROPERTIES = {"title": "华星CRM实施项目 项目进度表（HX-PRG-2026-01）", "author": "王五", "subject": "华星CRM实施项目",
+              "keywords": "HX-PRG-2026-01 V1.2 内部", "identifier": "HX-PRG-2026-01", "company": "远航软件"}
+
+
+def _render(path: Path, context: dict | None = None, layout: Layout = LAYOUT) -> Path:
+    render_xlsx(layout, _context() if context is None else context, make_env(), path, PROPERTIES, STAMP)
+    return path
+
+
+def _document_text(source: str, row: dict) -> str:
+    """What the document shows in a cell: the layout's ``cell`` rendered for the row."""
+    return make_env().from_string(source).render(r=row)
+
+
+def _sheet_rows(ws) -> list[dict]:
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, (c.value for c in line))) for line in ws.iter_rows(min_row=2)]
+
+
+def _as_date(value):
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# -- the original, as openpyxl reads it ------------------------------------------------------
+
+def test_sheets_and_control_block(tmp_path):
+    wb = openpyxl.load_workbook(_render(tmp_path / "prg.xlsx"))
+    assert wb.sheetnames == [INFO_SHEET, "进度表", "问题清单", CALENDAR_SHEET, LISTS_SHEET]
+    assert wb[LISTS_SHEET].sheet_state == "hidden"
+    assert wb.active.title == "进度表"
+    info = {row[0]: row[1:] for row in wb[INFO_SHEET].iter_rows(values_only=True)}
+    assert info["文档名称"][0] == "项目进度表" and info["文档编号"][0] == "HX-PRG-2026-01"
+    assert info["版本号"][0] == "V1.2" and info["密级"][0] == "内部" and info["状态"][0] == "已批准"
+    assert info["项目名称"][0] == "华星CRM实施项目" and info["项目编号"][0] == "HX-2026"
+    assert info["客户名称"][0] == "华星集团"
+    assert info["编制"][0] == "王五" and _as_date(info["编制"][1]) == d(2026, 10, 9)
+    assert info["批准"] == ("—", "—")
+    assert _as_date(info["状态日期"][0]) == STATUS_DATE
+    name = wb.defined_names["状态日期"]
+    sheet, cell = next(iter(name.destinations))
+    assert sheet == INFO_SHEET and _as_date(wb[INFO_SHEET][cell.replace("$", "")].value) == STATUS_DATE
+    # the calendar sheet: the weekdays off and the weekend days worked of the project's calendar
+    cal = [tuple(_as_date(v) for v in row) for row in wb[CALENDAR_SHEET].iter_rows(min_row=2, values_only=True)]
+    holidays = {r[0] for r in cal if r[0]}
+    workdays = {r[1] for r in cal if r[1]}
+    assert {d(2026, 10, 1), d(2026, 10, 7), d(2026, 9, 29)} <= holidays and d(2026, 10, 3) not in holidays
+    assert {d(2026, 9, 20), d(2026, 10, 10), d(2026, 10, 11)} <= workdays
+    props = wb.properties
+    assert props.title == PROPERTIES["title"] and props.creator == "王五"
+    assert props.created == STAMP and props.modified == STAMP
+
+
+def test_register_sheet_survives_in_the_original(tmp_path):
+    path = _render(tmp_path / "prg.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["进度表"]
+    n = len(PLAN)
+    assert ws.freeze_panes == "A2"
+    [table] = ws.tables.values()
+    assert table.ref == f"A1:L{n + 1}" and table.displayName == "T_PRG_1"
+    assert table.autoFilter is not None and table.autoFilter.ref == table.ref
+    assert [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
+    assert ws[1][7].value == "计划工期"  # header without its line break
+    assert all(c.font.b and c.fill.fgColor.rgb.endswith("E8EEF4") for c in ws[1])
+    # drop-downs: lists on the hidden 列表 sheet, one list per distinct choice list
+    lists = wb[LISTS_SHEET]
+    validations = {str(v.sqref): v for v in ws.data_validations.dataValidation}
+    assert set(validations) == {f"C2:C{n + 1}", f"D2:D{n + 1}"}
+    for dv, values in ((validations[f"C2:C{n + 1}"], ["张三", "李四", "王五"]),
+                       (validations[f"D2:D{n + 1}"], ["未开始", "进行中", "已完成", "已延期"])):
+        assert dv.type == "list" and dv.showErrorMessage
+        sheet, _, cells = dv.formula1.rpartition("!")
+        assert sheet.strip("'") == LISTS_SHEET
+        assert [c.value for line in lists[cells.replace("$", "")] for c in line] == values
+    # print setup
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    assert "HX-PRG-2026-01" in ws.oddHeader.left.text and "V1.2" in ws.oddHeader.left.text
+    assert "内部" in ws.oddHeader.right.text
+    assert ws.oddFooter.right.text == "第 &P 页 共 &N 页"
+    # widths: shares of the text width, at least the header
+    assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width >= 9
+    # values: real dates and numbers in the document's formats, percent as 0–100
+    rows = _sheet_rows(ws)
+    first = rows[0]
+    assert _as_date(first["计划开始"]) == d(2026, 9, 28) and ws["E2"].number_format == "yyyy-mm-dd"
+    assert first["完成%"] == 100 and ws["K2"].number_format == '0.0"%"'
+    assert first["工作量"] == 1.5 and ws["L2"].number_format == "0.0"
+    assert ws["H2"].data_type == "f" and ws["H2"].number_format == "0"
+    assert rows[3]["实际结束"] is None
+    assert ws["D2"].font.color.rgb.endswith("1A7F37") and ws["D5"].font.color.rgb.endswith("9A6700")
+    # formulas carry the documents' figures as cached results, for viewers that do not compute
+    shown = _sheet_rows(openpyxl.load_workbook(path, data_only=True)["进度表"])
+    expected = _rows()
+    assert [r["计划工期"] for r in shown[:n]] == [r["duration"] for r in expected]
+    assert [r["偏差天数"] for r in shown[:n]] == [r["delta"] for r in expected]  # a blank for None
+    assert cached_results(path)["进度表", "I5"] == ""
+    assert openpyxl.load_workbook(path).calculation.fullCalcOnLoad
+    total = rows[n]
+    assert total["WBS编码"] == "合计" and total["工作量"] == f"=SUBTOTAL(109,L2:L{n + 1})"
+    assert total["完成%"] == f"=SUMPRODUCT(L2:L{n + 1},K2:K{n + 1})/SUM(L2:L{n + 1})"
+    # the document-only table is no sheet; the register in an If branch is one, rows or not
+    assert wb.sheetnames[1:3] == ["进度表", "问题清单"] and not wb["问题清单"].tables
+
+
+def test_formula_injection_stays_text(tmp_path):
+    rows = _rows()
+    for row, text in zip(rows, INJECTIONS):
+        row["name"] = text
+    path = _render(tmp_path / "prg.xlsx", _context(rows))
+    ws = openpyxl.load_workbook(path)["进度表"]
+    for n, text in enumerate(INJECTIONS, start=2):
+        assert ws[f"B{n}"].value == text and ws[f"B{n}"].data_type == "s"
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    formulas = re.findall(r"<f>(.*?)</f>", sheet)
+    assert formulas and not any("cmd" in f or "HYPERLINK" in f or "SUM(1,2)" in f for f in formulas)
+    assert "calc" in xlsx_text(path)
+
+
+def test_reproducible_bytes(tmp_path):
+    first = _render(tmp_path / "a.xlsx").read_bytes()
+    time.sleep(1.1)  # openpyxl stamps the time of saving; the writer must not keep it
+    second = _render(tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        core = z.read("docProps/core.xml").decode()
+        assert all(i.date_time == (2026, 10, 12, 0, 0, 0) for i in z.infolist())
+    assert "2026-10-12T00:00:00Z" in core and core.count("2026-10-12T00:00:00Z") == 2
+
+
+def test_zero_rows(tmp_path):
+    path = _render(tmp_path / "empty.xlsx", _context(rows=[]))
+    wb = openpyxl.load_workbook(path)
+    for name in ("问题清单",):
+        ws = wb[name]
+        assert not ws.tables  # Excel refuses a table without data rows
+        assert ws.auto_filter.ref == "A1:C1" and ws.freeze_panes == "A2"
+        assert ws.max_row == 1
+        assert [str(v.sqref) for v in ws.data_validations.dataValidation] == ["C2:C101"]
+    # "rows" is empty: the If takes the other branch in the document, yet the register is the same
+    ws = wb["进度表"]
+    assert not ws.tables and ws.max_row == 1  # no data, no 合计 row
+
+
+def test_xlsx_text(tmp_path):
+    text = xlsx_text(_render(tmp_path / "prg.xlsx", _context(issues=[{"id": "I-1", "text": "接口延期", "owner": "李四"}])))
+    assert "None" not in text and "{{" not in text and "{%" not in text
+    for shown in ("HX-PRG-2026-01", "## 问题清单", "接口延期", "2026-09-28", "100.0%", "40.0%", "1.5", "合计"):
+        assert shown in text
+    # formula cells show their cached figure, not the formula
+    assert "NETWORKDAYS" not in text and "2026-10-09\t2026-10-12\t4\t3\t0\t100.0%" in text
+
+
+def test_layout_errors(tmp_path):
+    env = make_env()
+
+    def layout(*columns, sheet="表"):
+        return Layout("X", (Table(columns, loop="r in rows", sheet=sheet),))
+
+    ctx = _context()
+    with pytest.raises(LayoutError, match="不存在的列"):
+        render_xlsx(layout(C("甲", "{{ r.code }}", formula="={乙}+1")), ctx, env, tmp_path / "x.xlsx", {}, STAMP)
+    with pytest.raises(LayoutError, match="工作表名"):
+        render_xlsx(layout(C("甲", "{{ r.code }}"), sheet="a/b"), ctx, env, tmp_path / "x.xlsx", {}, STAMP)
+    with pytest.raises(LayoutError, match="重复"):
+        render_xlsx(layout(C("甲", "{{ r.code }}"), C("甲", "{{ r.name }}")), ctx, env, tmp_path / "x.xlsx", {}, STAMP)
+    with pytest.raises(XlsxError, match="nope"):
+        render_xlsx(layout(C("甲", "{{ r.code }}", value="r.nope")), ctx, env, tmp_path / "x.xlsx", {}, STAMP)
+    long = _rows()
+    long[0]["name"] = "长" * 40000
+    with pytest.raises(XlsxError, match="32767"):
+        _render(tmp_path / "x.xlsx", _context(long))
+    no_calendar = {k: v for k, v in ctx.items() if k != "calendar_days"}
+    with pytest.raises(XlsxError, match="calendar_days"):
+        render_xlsx(layout(C("甲", "{{ r.code }}", value="r.start"), C("乙", "", formula="=WORKDAYS({甲},{甲})")),
+                    no_calendar, env, tmp_path / "x.xlsx", {}, STAMP)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_macros_expand_textually():
+    f = Formulas("H!$A$2:$A$9", "H!$B$2:$B$9", {"状态日期": "'文档信息'!$B$14"})
+    cells = {"开始": "E2", "结束": "F2"}
+    assert f.expand("NETWORKDAYS({开始},{结束})", cells, "") == "=NETWORKDAYS(E2,F2)"  # no macro inside a name
+    out = f.expand("=WORKDAYS({开始},{@状态日期}+1)", cells, "")
+    assert out == ('=IF(OR(E2="",(\'文档信息\'!$B$14+1)=""),"",IF((\'文档信息\'!$B$14+1)<E2,0,'
+                   "NETWORKDAYS.INTL(E2,('文档信息'!$B$14+1),1,H!$A$2:$A$9)"
+                   "+COUNTIFS(H!$B$2:$B$9,\">=\"&E2,H!$B$2:$B$9,\"<=\"&('文档信息'!$B$14+1))))")
+    assert f.expand('=IF({开始}="x",DELTA({开始},{结束}),0)', cells, "").startswith('=IF(E2="x",IF(OR(E2="",F2=""),"",IF(F2>=E2,')
+    assert f.expand("=SUM({1,2,3})", cells, "") == "=SUM({1,2,3})"
+    with pytest.raises(LayoutError):
+        f.expand("=WORKDAYS({开始})", cells, "")
+
+
+# -- after LibreOffice has computed the formulas --------------------------------------------
+
+#: LibreOffice is installed by the test when missing (``xlsx_tools.ensure_calc``): never skipped
+needs_calc = pytest.mark.clients
+
+
+def _expect_formula_values(ws, rows: list[dict]) -> list[dict]:
+    """Every formula cell equals the Python figure and the document's text for that cell."""
+    columns = {c.header.replace("\n", ""): c for c in PROGRESS.columns}
+    got = _sheet_rows(ws)
+    for row, shown in zip(rows, got):
+        for header, key in (("计划工期", "duration"), ("偏差天数", "delta"), ("剩余工作日", "remaining")):
+            value, text = shown[header], _document_text(columns[header].cell, row)
+            if row[key] is None:
+                assert value in (None, ""), (row["code"], header, value)
+                assert text == "—"
+            else:
+                assert value == row[key], (row["code"], header, value, row[key])
+                assert int(text.replace("−", "-")) == value, (row["code"], header, text)
+    return got
+
+
+@pytest.mark.clients
+@needs_calc
+def test_formulas_compute_what_the_document_shows(tmp_path):
+    rows = _rows()
+    for row, text in zip(rows, INJECTIONS):
+        row["name"] = text
+    context = _context(rows)
+    path = _render(tmp_path / "prg.xlsx", context)
+    # the figures this test stands on (the calendar's own, not the workbook's)
+    assert [r["duration"] for r in rows[:5]] == [4, 8, 1, 3, 0]
+    assert [r["delta"] for r in rows] == [3, -2, 0, None, 0, -2]
+    wb = recalculated(path)
+    ws = wb["进度表"]
+    got = _expect_formula_values(ws, rows)
+    # totals: the document's 合计 row, computed in Python
+    total = got[len(rows)]
+    env = make_env()
+    assert f"{total['工作量']:.1f}" == env.from_string(PROGRESS.total[11]).render(context) == "24.0"
+    assert f"{total['完成%']:.1f}%" == env.from_string(PROGRESS.total[10]).render(context)
+    # injected strings stay text after a spreadsheet has loaded and computed the workbook
+    assert [r["任务"] for r in got[:len(INJECTIONS)]] == list(INJECTIONS)
+    # the generic check the registers' own tests use: every live formula = the cached figure
+    assert len(cached_results(path)) == 3 * len(rows)
+    assert stale_formulas(path) == []
+
+
+@pytest.mark.clients
+@needs_calc
+def test_recalculation_computes_rather_than_trusting_the_cache(tmp_path):
+    """A figure the Python side got wrong is caught: LibreOffice computes the formula, and it
+    differs from the cached (document) figure."""
+    rows = _rows()
+    rows[1]["duration"] += 1
+    path = _render(tmp_path / "prg.xlsx", _context(rows))
+    assert openpyxl.load_workbook(path, data_only=True)["进度表"]["H3"].value == 9
+    assert recalculated(path)["进度表"]["H3"].value == 8
+    assert stale_formulas(path) == ["进度表!H3: 文档 9，公式 8"]
+
+
+@pytest.mark.clients
+@needs_calc
+def test_a_pm_edits_the_workbook_and_the_figures_follow(tmp_path):
+    path = _render(tmp_path / "prg.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws, cal = wb["进度表"], wb[CALENDAR_SHEET]
+    ws["G2"] = d(2026, 10, 13)          # 1.1 finished a day later still
+    ws["G5"] = d(2026, 10, 9)           # 1.4 finished early (plan 10-10, a make-up Saturday)
+    holidays = [c.value for c in cal["A"][1:] if c.value is not None]
+    cal.cell(len(holidays) + 2, 1).value = d(2026, 10, 12)  # a holiday the table did not know
+    wb.save(tmp_path / "edited.xlsx")
+    wb.close()
+    # the same edits, on the Python side
+    edited = WorkCalendar(holidays=CALENDAR.holidays | {d(2026, 10, 12)}, workdays=CALENDAR.workdays)
+    rows = _rows(edited)
+    rows[0]["actual"], rows[3]["actual"] = d(2026, 10, 13), d(2026, 10, 9)
+    for row in rows:
+        row["delta"] = None if row["actual"] is None else edited.delta(row["end"], row["actual"])
+    assert rows[0]["delta"] == 3 and rows[3]["delta"] == -1
+    _expect_formula_values(recalculated(tmp_path / "edited.xlsx")["进度表"], rows)
+
+
+@pytest.mark.clients
+@needs_calc
+def test_an_empty_register_opens(tmp_path):
+    wb = recalculated(_render(tmp_path / "empty.xlsx", _context(rows=[])))
+    assert [c.value for c in wb["问题清单"][1]] == ["编号", "问题", "责任人"]
+    assert wb["进度表"].max_row == 1
+
+
+def test_layouts_without_registers_are_unchanged():
+    column = C("甲", "{{ x }}")
+    assert (column.formula, column.sheet_total, column.choices, column.places) == (None, None, None, None)
+    assert Table((column,)).sheet is None
+    assert value_column("率", "x", "pct").places == 1 and value_column("额", "x", "yuan").places is None
+    assert copy.deepcopy(LAYOUT) == LAYOUT
