@@ -125,3 +125,19 @@ def test_workbook_reads_back_with_dropdowns_and_print_setup(examples_built, code
     listed = [c.value for row in wb[sheet.strip("'")][cells.replace("$", "")] for c in row]
     assert "徐明辉" in listed and "唐浩" in listed
     assert "第 &P 页 共 &N 页" in main.oddFooter.right.text or "第 &P 页 共 &N 页" in (main.oddFooter.center.text or "")
+
+
+def test_the_progress_register_carries_the_s_curve_at_200_dpi(examples_built):
+    import zipfile
+
+    from salespm_docs.charts import png_dpi
+
+    root, _ = examples_built
+    xlsx, _ = _files(root, "yuanhang-srm", "PRG")
+    wb = openpyxl.load_workbook(str(xlsx))
+    assert wb.sheetnames.index("S曲线") < wb.sheetnames.index("节假日")
+    assert len(wb["S曲线"]._images) == 1
+    with zipfile.ZipFile(xlsx) as z:
+        (media,) = [n for n in z.namelist() if n.startswith("xl/media/")]
+        dpi = png_dpi(z.read(media))
+    assert dpi is not None and min(dpi) >= 200

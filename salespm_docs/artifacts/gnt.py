@@ -15,8 +15,9 @@ from .registry import Artifact, register
 
 SECTIONS = ("编制说明", "甘特图", "任务表", "关键路径")
 
-# the weekly snapshot behind the 完成% (``progress.snapshots``) also reads the milestones and the budget
-DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "weekly", "documents")
+# the weekly snapshot behind the 完成% (``progress.snapshots``) also reads the milestones and the budget;
+# the status line stops at the acceptance date of a finished project
+DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "weekly", "acceptance", "documents")
 
 
 def _positions(facts: Facts) -> dict[str, int]:

@@ -134,11 +134,13 @@ def register_rows(facts: Facts, week: str | None = None) -> dict:
     snap = progress.snapshot(facts, week) if week else progress.latest(facts)
     if snap is None:
         return {"week": None, "rows": [], "cost": None}
+    milestones = {i.code for i in facts.project.wbs if i.milestone}
     rows = []
     for r in snap.rows:
         rows.append({
             "code": r.code, "name": r.name, "owner": r.owner, "effort": r.effort,
-            "planned_start": r.planned_start, "planned_end": r.planned_end, "planned_days": r.planned_days,
+            "planned_start": r.planned_start, "planned_end": r.planned_end,
+            "planned_days": 0 if r.code in milestones else r.planned_days,
             "actual_start": r.actual_start, "actual_end": r.actual_end, "basis": _basis(r, snap, facts),
             "finished": r.finished, "percent": r.percent, "status": r.status, "deviation": r.deviation,
             "behind": r.behind, "delay_reason": r.delay_reason, "corrective_action": r.corrective_action,

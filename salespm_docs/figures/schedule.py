@@ -451,7 +451,8 @@ def tracked(facts) -> Schedule:
 
     from . import progress
 
-    plan = facts.derive(schedule)
+    # the status line: today, or the day the project finished (accepted) if that is earlier
+    plan = replace(facts.derive(schedule), status_date=progress.horizon(facts))
     snapshot = progress.latest(facts)
     if snapshot is None:
         return plan

@@ -6,6 +6,8 @@ sheet), the 完成% roll-up in its 合计 row, and SV, CV, SPI and CPI on the �
 from ..layout import Column as C, Heading, If, KeyValue, Layout, Named, Para, Signatures, Table, value_column
 
 WEIGHTED = "ROUND(SUMPRODUCT({工作量},{完成%})/SUM({工作量}),1)"
+#: a milestone (one day, no effort) has no duration
+MILESTONE_OR_DAYS = "IF(AND({计划开始}={计划结束},{工作量}=0),0,WORKDAYS({计划开始},{计划结束}))"
 
 LAYOUT = Layout("PRG", (
     Heading("一、编制说明"),
@@ -25,7 +27,7 @@ LAYOUT = Layout("PRG", (
                value_column("计划开始", "r.planned_start", "date", .076),
                value_column("计划结束", "r.planned_end", "date", .076),
                C("计划\n工期", "{{ r.planned_days|dash }}", .045, "right", value="r.planned_days", fmt="int",
-                 formula="WORKDAYS({计划开始},{计划结束})"),
+                 formula=MILESTONE_OR_DAYS),
                value_column("实际开始", "r.actual_start", "date", .076),
                value_column("实际/预计\n结束", "r.basis", "date", .08),
                C("完成%", "{{ r.percent|pct(1, true) }}", .058, "right", value="r.percent", fmt="pct", places=1,

@@ -58,7 +58,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
 from ..errors import TemplateError
-from ..layout.elements import FORMATS, Column, Layout, LayoutError, Table, walk
+from ..layout.elements import FORMATS, Column, Layout, LayoutError, Named, Table, walk
 
 INFO_SHEET = "文档信息"
 CALENDAR_SHEET = "节假日"
@@ -459,6 +459,7 @@ def render_xlsx(layout: Layout, context: dict, env: jinja2.Environment, target: 
         cached[f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"] = _register(
             ws, sheet, r, formulas, lists, choice_ranges, f"T_{_safe_name(layout.code)}_{n}")
         _print_setup(ws, doc, context)
+    _chart_sheets(wb, layout, context, doc)
     if formulas.used_calendar and not isinstance(context.get("calendar_days"), dict):
         raise XlsxError(r.where("公式使用了 WORKDAYS/DELTA，但上下文缺少 calendar_days（节假日与调休上班日）"))
     if lists.max_row == 1 and lists.max_column == 1 and lists["A1"].value is None:
@@ -478,6 +479,34 @@ def render_xlsx(layout: Layout, context: dict, env: jinja2.Environment, target: 
         _normalise_zip(tmp, target, stamp, cached)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+#: Sheet names of the charts a layout shows (``Named`` blocks with pictures in ``context["charts"]``).
+CHART_SHEETS = {"gantt": "甘特图", "s_curve": "S曲线"}
+#: openpyxl sizes a picture in pixels at 96 per inch
+_PX_PER_MM = 96 / 25.4
+
+
+def _chart_sheets(wb: Workbook, layout: Layout, context: dict, doc: dict) -> None:
+    """One sheet per chart the layout shows, holding its pages as PNG pictures at 200 dpi (the same
+    pictures as the Word document), one under the other, printed landscape one page each."""
+    import io
+
+    from openpyxl.drawing.image import Image as XlImage
+
+    charts = context.get("charts") or {}
+    for block in walk(layout.body):
+        if not isinstance(block, Named) or block.name not in CHART_SHEETS or not charts.get(block.name):
+            continue
+        ws = wb.create_sheet(CHART_SHEETS[block.name], wb.sheetnames.index(CALENDAR_SHEET))  # after the registers
+        row = 1
+        for chart in charts[block.name]:
+            picture = XlImage(io.BytesIO(chart.png(200)))
+            picture.width = round(chart.width_mm * _PX_PER_MM)
+            picture.height = round(chart.height_mm * _PX_PER_MM)
+            ws.add_image(picture, f"A{row}")
+            row += math.ceil(chart.height_mm * _PX_PER_MM / 20) + 1  # default rows are 20 px high
+        _print_setup(ws, doc, context)
 
 
 def _shown(value, empty: str = "—"):
