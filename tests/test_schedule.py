@@ -211,3 +211,45 @@ def test_example_schedules_hold(examples_facts=None):
     with_baseline = [t.code for t in yuanhang.tasks if t.baseline_end]
     assert with_baseline == ["4.1.3", "4.2.2", "4.3.1"]
     assert {link.type for link in yuanhang.links} == {"FS", "SS", "FF"}
+
+
+# -- bad input through the command line: located, non-zero, no traceback -------------------------
+
+def _yuanhang(tmp_path):
+    from conftest import ROOT, make_workspace
+
+    return make_workspace(tmp_path, ("yuanhang-srm", ROOT / "projects" / "yuanhang-srm"))
+
+
+def test_percent_over_100_in_a_weekly_file_is_refused_with_its_line(tmp_path):
+    from conftest import cli
+
+    root = _yuanhang(tmp_path)
+    path = root / "projects" / "yuanhang-srm" / "weekly" / "2026-W47.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "    percent: 80\n" in text
+    line = text[:text.index("    percent: 80\n")].count("\n") + 1
+    path.write_text(text.replace("    percent: 80\n", "    percent: 120\n", 1), encoding="utf-8")
+    result = cli(root, "check", "yuanhang-srm", "-j", "1")
+    assert result.exit_code == 2
+    assert f"weekly/2026-W47.yaml:{line}: weekly[10].tasks[0].percent: 百分数应在 0–100 之间，实际为 120" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_dependency_cycle_through_the_command_line(tmp_path):
+    from conftest import cli
+
+    root = _yuanhang(tmp_path)
+    path = root / "projects" / "yuanhang-srm" / "wbs.yaml"
+    text = path.read_text(encoding="utf-8")
+    # 2.1.1 comes after 1.1.1; make 1.1.1 come after 2.2.1 (which comes after 2.1.1): a cycle
+    anchor = '  - code: "1.1.1"\n'
+    at = text.index(anchor)
+    end = text.index("    end: 2026-09-11\n", at) + len("    end: 2026-09-11\n")
+    line = text[:end].count("\n") + 1
+    path.write_text(text[:end] + '    predecessors: ["2.2.1"]\n' + text[end:], encoding="utf-8")
+    result = cli(root, "check", "yuanhang-srm", "-j", "1")
+    assert result.exit_code == 1, result.output
+    assert (f"wbs.yaml:{line}: wbs[2].predecessors: 前置关系形成循环：1.1.1 → 2.1.1 → 2.2.1 → 1.1.1；"
+            "进度无法排定，请删去其中一个前置关系") in result.output
+    assert "Traceback" not in result.output
