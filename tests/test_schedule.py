@@ -137,6 +137,19 @@ def test_cycle_is_named_and_located_never_a_hang(example_data):
     assert tasks_of(facts)["1.1.4"].early_start == D(2026, 3, 23)
 
 
+def test_tangled_cycles_and_a_self_link(example_data):
+    facts = plan(example_data, leaf("1.1.1", "2026-03-02", "2026-03-06", "1.1.2"),
+                 leaf("1.1.2", "2026-03-09", "2026-03-13", "1.1.1", "1.1.3"),
+                 leaf("1.1.3", "2026-03-16", "2026-03-20", "1.1.2"),
+                 leaf("1.1.4", "2026-03-23", "2026-03-27", "1.1.4", "1.1.3"))
+    s = facts.derive(schedule)
+    # one component {1.1.1, 1.1.2, 1.1.3} (named by its shortest cycle), and the self-link
+    assert s.cycles == [["1.1.1", "1.1.2"], ["1.1.4"]]
+    messages = [f.message for f in findings(facts, "GNT", "R-GNT-2")]
+    assert "前置关系形成循环：1.1.4 → 1.1.4；进度无法排定，请删去其中一个前置关系" in messages
+    assert len(s.tasks) == 4 and tasks_of(facts)["1.1.4"].early_start == D(2026, 3, 23)
+
+
 def test_link_to_a_missing_task_is_located(example_data):
     facts = plan(example_data, leaf("1.1.1", "2026-03-02", "2026-03-06", "9.9.9 SS+1"))
     (found,) = findings(facts, "GNT", "R-GNT-1")

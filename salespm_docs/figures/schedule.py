@@ -182,14 +182,35 @@ def _leaves_under(items: list[WbsItem], leaf_codes: set[str]) -> dict[str, list[
     return under
 
 
-def _find_cycles(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
-    """The cycles among ``nodes`` (those Kahn's algorithm could not order): one per strongly
-    connected component, as the codes of one cycle through it, in link order. Iterative Tarjan."""
+def _topological(codes: set[str], preds: dict[str, list[tuple[str, str, int]]]) -> tuple[list[str], list[str]]:
+    """Kahn's algorithm: the codes in an order where every predecessor comes first (ties by WBS
+    code), and the codes it could not order (in or behind a cycle), in code order."""
+    succ: dict[str, list[str]] = {c: [] for c in codes}
+    indegree = {c: len(preds[c]) for c in codes}
+    for after, plist in preds.items():
+        for before, _, _ in plist:
+            succ[before].append(after)
+    queue = deque(sorted((c for c, n in indegree.items() if n == 0), key=_code_key))
+    order: list[str] = []
+    while queue:
+        code = queue.popleft()
+        order.append(code)
+        for after in succ[code]:
+            indegree[after] -= 1
+            if indegree[after] == 0:
+                queue.append(after)
+    return order, sorted((c for c in codes if indegree[c] > 0), key=_code_key)
+
+
+def _find_cycles(nodes: list[str], succ: dict[str, list[str]]) -> list[tuple[list[str], set[str]]]:
+    """The cycles among ``nodes`` (those a topological sort could not order): for each strongly
+    connected component with a cycle, the codes of one (shortest) cycle through it in link order,
+    and the component's members. Iterative Tarjan, linear in nodes and links."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
-    components: list[list[str]] = []
+    components: list[tuple[list[str], set[str]]] = []
     counter = 0
     allowed = set(nodes)
     for root in nodes:
@@ -231,8 +252,8 @@ def _find_cycles(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]
                         break
                 members = set(component)
                 if len(component) > 1 or node in succ.get(node, ()):
-                    components.append(_cycle_in(min(component, key=_code_key), members, succ))
-    return sorted(components, key=lambda c: _code_key(c[0]))
+                    components.append((_cycle_in(min(component, key=_code_key), members, succ), members))
+    return sorted(components, key=lambda c: _code_key(c[0][0]))
 
 
 def _cycle_in(start: str, members: set[str], succ: dict[str, list[str]]) -> list[str]:
@@ -333,45 +354,20 @@ def schedule(facts) -> Schedule:
         preds[after].append((before, kind, lag))
         succ[before].append(after)
 
-    # topological order (Kahn); what is left is in or behind a cycle
-    indegree = {c: len(preds[c]) for c in leaf_codes}
-    queue = deque(sorted((c for c, n in indegree.items() if n == 0), key=_code_key))
-    order: list[str] = []
-    while queue:
-        code = queue.popleft()
-        order.append(code)
-        for after in succ[code]:
-            indegree[after] -= 1
-            if indegree[after] == 0:
-                queue.append(after)
+    # topological order; the links inside a cycle are left out (R-GNT-2 names the cycle)
+    order, blocked = _topological(leaf_codes, preds)
     cycles: list[list[str]] = []
-    if len(order) < len(leaf_codes):
-        stuck = sorted((c for c in leaf_codes if indegree[c] > 0), key=_code_key)
-        cycles = _find_cycles(stuck, succ)
-        in_cycle = {c for cycle in cycles for c in cycle}
-        # order the rest without the links inside cycles: deterministic, never hangs
-        dropped = {(b, a) for cycle in cycles for b, a in zip(cycle, cycle[1:] + cycle[:1])}
-        for code in stuck:
-            preds[code] = [p for p in preds[code] if (p[0], code) not in dropped
-                           and not (p[0] in in_cycle and code in in_cycle)]
-        succ = {c: [] for c in leaf_codes}
-        for after, plist in preds.items():
-            for before, _, _ in plist:
-                succ[before].append(after)
-        indegree = {c: len(preds[c]) for c in leaf_codes}
-        queue = deque(sorted((c for c, n in indegree.items() if n == 0), key=_code_key))
-        order = []
-        while queue:
-            code = queue.popleft()
-            order.append(code)
-            for after in succ[code]:
-                indegree[after] -= 1
-                if indegree[after] == 0:
-                    queue.append(after)
-        left = [c for c in sorted(leaf_codes, key=_code_key) if indegree[c] > 0]
-        for code in left:  # still blocked (behind a cycle of cycles): no links at all
+    if blocked:
+        found = _find_cycles(blocked, succ)
+        cycles = [cycle for cycle, _ in found]
+        component_of = {code: n for n, (_, members) in enumerate(found) for code in members}
+        for code in blocked:
+            own = component_of.get(code)
+            preds[code] = [p for p in preds[code] if own is None or component_of.get(p[0]) != own]
+        order, blocked = _topological(leaf_codes, preds)
+        for code in blocked:  # cannot happen once every cycle is cut; never loop on it
             preds[code] = []
-        order += left
+        order += blocked
 
     # forward pass
     es: dict[str, int] = {}
