@@ -513,15 +513,29 @@ def test_an_edit_of_one_weeks_text_rebuilds_that_week_only(baseline):
     assert _changed_by(raw, path, before) == {f"WEEK {raw['weekly'][i]['week']}"}
 
 
+def test_an_edit_of_a_weeks_progress_rebuilds_the_schedule_documents(baseline):
+    """GNT and PRG read the task entries of the weekly reports: an actual start moved in the latest
+    report rebuilds that week, the Gantt chart and the 进度表, and no other week."""
+    facts, raw, before = baseline
+    latest = max(range(len(raw["weekly"])), key=lambda i: raw["weekly"][i]["week"])
+    tasks = raw["weekly"][latest]["tasks"]
+    j = next(j for j, t in enumerate(tasks) if t.get("actual_start"))
+    path = ("weekly", latest, "tasks", j, "actual_start")
+    changed = _changed_by(raw, path, before, _get(raw, path) - dt.timedelta(days=1))
+    assert {f"WEEK {raw['weekly'][latest]['week']}", "GNT", "PRG"} <= changed
+    assert not {label for label in changed if label.startswith("WEEK ")} - {f"WEEK {raw['weekly'][latest]['week']}"}
+
+
 def test_an_edit_of_the_latest_cost_rebuilds_its_week_and_ret(baseline):
-    """RET's hook reads the latest weekly cost snapshot and nothing else of the weekly reports."""
+    """RET's hook reads the latest weekly cost snapshot and nothing else of the weekly reports; PRG
+    shows every week's cost (the earned-value table and the S-curve); GNT shows no cost."""
     facts, raw, before = baseline
     with_cost = sorted((w["week"], i) for i, w in enumerate(raw["weekly"]) if w.get("cost"))
     week, i = with_cost[-1]
     assert week == max(w["week"] for w in raw["weekly"]), "a later week would carry this cost forward"
     path = ("weekly", i, "cost", "actual_to_date")
     new = Decimal(str(_get(raw, path))) + 1
-    assert _changed_by(raw, path, before, new) == {f"WEEK {week}", "RET"} | client_facing(facts)
+    assert _changed_by(raw, path, before, new) == {f"WEEK {week}", "RET", "PRG"} | client_facing(facts)
 
 
 def client_facing(facts) -> set[str]:
@@ -537,8 +551,8 @@ def test_an_edit_of_an_earlier_cost_does_not_rebuild_ret(baseline):
     (week, i), (following, _) = with_cost[0], with_cost[1]
     path = ("weekly", i, "cost", "actual_to_date")
     changed = _changed_by(raw, path, before, Decimal(str(_get(raw, path))) - 1)
-    assert "RET" not in changed and f"WEEK {week}" in changed
-    assert {label for label in changed if not label.startswith("WEEK ")} == client_facing(facts)
+    assert "RET" not in changed and "GNT" not in changed and f"WEEK {week}" in changed
+    assert {label for label in changed if not label.startswith("WEEK ")} == {"PRG"} | client_facing(facts)
 
 
 def test_an_edit_of_one_control_block_rebuilds_only_that_document(baseline):

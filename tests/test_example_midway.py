@@ -71,7 +71,7 @@ def test_status_shows_stage_execution_with_initiation_documents_complete(tmp_pat
     weeks = [(d.key, d.state) for d in s.documents if d.artifact.code == "WEEK"]
     assert weeks == [(w, "complete") for w in WEEKS]
     # 执行 and 监控 run together: the weekly reports are due from the start of 执行
-    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT", "WEEK"}
+    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG"}
     assert all(d.state == "complete" for d in s.documents)
 
 
@@ -138,8 +138,8 @@ def test_every_built_document_passes_its_data_rules(midway, today):
         found = run_data_rules(facts, instance.artifact, instance.key, instance.label)
         assert [str(f) for f in found] == [], instance.label
         checked.append(instance.label)
-    assert {"OPP", "CHT", "WEEK 2026-W47"} <= set(checked)
-    assert len(checked) == 2 + len(WEEKS)
+    assert {"OPP", "CHT", "WBS", "GNT", "PRG", "WEEK 2026-W47"} <= set(checked)
+    assert len(checked) == 5 + len(WEEKS)
 
 
 def test_progress_snapshots_tell_the_story(tmp_path, today):

@@ -221,13 +221,14 @@ def test_series_findings_are_recomputed_and_do_not_hold_back_reuse(gap, tmp_path
     weekly = root / "projects" / MIDWAY / "weekly"
     shutil.copy(ROOT / "projects" / MIDWAY / "weekly" / "2026-W42.yaml", weekly / "2026-W42.yaml")
     added = build(root, MIDWAY)
-    assert {d.instance.label for d in added.rebuilt} == {"WEEK 2026-W42"}
+    # the new latest report moves the Gantt chart's progress and adds a week to the 进度表
+    assert {d.instance.label for d in added.rebuilt} == {"WEEK 2026-W42", "GNT", "PRG"}
     [f] = added.series_findings
     assert f.location == "projects/yuanhang-srm/weekly/2026-W43.yaml"
     assert f.message.startswith("缺少 2026-W43 的周进度报告（weekly/2026-W43.yaml）")
     shutil.copy(ROOT / "projects" / MIDWAY / "weekly" / "2026-W43.yaml", weekly / "2026-W43.yaml")
     complete = build(root, MIDWAY)
-    assert {d.instance.label for d in complete.rebuilt} == {"WEEK 2026-W43"}
+    assert {d.instance.label for d in complete.rebuilt} == {"WEEK 2026-W43", "GNT", "PRG"}
     assert complete.series_findings == []
 
 

@@ -16,8 +16,9 @@ from .registry import Artifact, register
 SECTIONS = ("编制说明", "甘特图", "任务表", "关键路径")
 
 # the weekly snapshot behind the 完成% (``progress.snapshots``) also reads the milestones and the budget;
-# the status line stops at the acceptance date of a finished project
-DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "weekly", "acceptance", "documents")
+# the status line stops at the acceptance date of a finished project. Of the weekly reports GNT shows
+# only the latest state of each task (``_fingerprint``): an edit of a report's text rebuilds no Gantt.
+DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "acceptance", "documents")
 
 
 def _positions(facts: Facts) -> dict[str, int]:
@@ -144,6 +145,23 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
     return [facts.project.project.name, *s.critical_path[:3]]
 
 
+def _fingerprint(facts: Facts, key: str | None) -> dict:
+    """The data the Gantt chart is made from: its own keys, the latest state of each task and the
+    status date (the weekly reports' texts, issues and costs do not change it)."""
+    from ..figures import progress
+    from ..incremental import json_plain
+
+    p = facts.project
+    data = {name: json_plain(getattr(p, name)) for name in DEPENDS if name != "documents"}
+    state: dict[str, list] = {}
+    for report in sorted(p.weekly, key=lambda w: w.week):  # a task keeps its last reported state
+        for t in report.tasks:
+            state[t.task] = [str(t.actual_start), str(t.actual_end), str(t.forecast_end), str(t.percent)]
+    data["progress"] = sorted(state.items())
+    data["status_date"] = str(progress.horizon(facts))
+    return data
+
+
 GANTT = register(Artifact(
     code="GNT",
     sections=SECTIONS,
@@ -152,4 +170,5 @@ GANTT = register(Artifact(
     present=lambda project: bool(project.wbs),
     key_values=key_values,
     depends_on=DEPENDS,
+    fingerprint=_fingerprint,
 ))

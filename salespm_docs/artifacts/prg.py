@@ -22,7 +22,8 @@ from .wbs import calendar_days
 
 SECTIONS = ("编制说明", "进度表", "延期原因与纠正措施", "挣值分析", "S 曲线")
 
-DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "weekly", "documents")
+# Of the weekly reports PRG reads the task entries and the costs (``_fingerprint``), not their texts.
+DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "documents")
 
 CENT = Decimal("0.01")
 
@@ -202,6 +203,18 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
     return [facts.project.project.name, *(r.code for r in progress.leaves(facts.project.wbs)[:3])]
 
 
+def _fingerprint(facts: Facts, key: str | None) -> dict:
+    """The data the 进度表 is made from: its own keys and, of every weekly report, the week, the task
+    entries and the cost (not the report's texts, issues or client actions)."""
+    from ..incremental import json_plain
+
+    p = facts.project
+    data = {name: json_plain(getattr(p, name)) for name in DEPENDS if name != "documents"}
+    data["weekly"] = [[w.week, json_plain(w.tasks), json_plain(w.cost)] for w in p.weekly]
+    data["today"] = str(facts.today)
+    return data
+
+
 PROGRESS = register(Artifact(
     code="PRG",
     sections=SECTIONS,
@@ -210,6 +223,7 @@ PROGRESS = register(Artifact(
     present=lambda project: bool(project.wbs),
     key_values=key_values,
     depends_on=DEPENDS,
+    fingerprint=_fingerprint,
     formats=("docx", "pdf", "xlsx"),
 ))
 
