@@ -302,7 +302,7 @@ def test_macros_expand_textually():
     assert f.expand("NETWORKDAYS({开始},{结束})", cells, "") == "=NETWORKDAYS(E2,F2)"  # no macro inside a name
     out = f.expand("=WORKDAYS({开始},{@状态日期}+1)", cells, "")
     assert out == ('=IF(OR(E2="",(\'文档信息\'!$B$14+1)=""),"",IF((\'文档信息\'!$B$14+1)<E2,0,'
-                   "NETWORKDAYS.INTL(E2,('文档信息'!$B$14+1),1,H!$A$2:$A$9)"
+                   "NETWORKDAYS(E2,('文档信息'!$B$14+1),H!$A$2:$A$9)"
                    "+COUNTIFS(H!$B$2:$B$9,\">=\"&E2,H!$B$2:$B$9,\"<=\"&('文档信息'!$B$14+1))))")
     assert f.expand('=IF({开始}="x",DELTA({开始},{结束}),0)', cells, "").startswith('=IF(E2="x",IF(OR(E2="",F2=""),"",IF(F2>=E2,')
     assert f.expand("=SUM({1,2,3})", cells, "") == "=SUM({1,2,3})"

@@ -22,14 +22,20 @@ header without line breaks), ``{@状态日期}`` the status-date cell of ``文�
 expanded here, textually, before the formula is written:
 
 - ``WORKDAYS(a, b)``: working days from a to b inclusive, 0 when b < a, blank when a or b is
-  blank: ``IF(OR(a="",b=""),"",IF(b<a,0,NETWORKDAYS.INTL(a,b,1,<放假日期>)+COUNTIFS(<调休上班日>,
+  blank: ``IF(OR(a="",b=""),"",IF(b<a,0,NETWORKDAYS(a,b,<放假日期>)+COUNTIFS(<调休上班日>,
   ">="&a,<调休上班日>,"<="&b)))``;
 - ``DELTA(plan, actual)``: signed working days, positive when late, 0 when equal, blank when either
   is blank: ``IF(OR(p="",a=""),"",IF(a>=p,WORKDAYS(p+1,a),-WORKDAYS(a+1,p)))``.
 
 The writer guards the macro arguments against blanks, so layouts need not. Functions newer than the
 OOXML standard are written with their ``_xlfn.`` prefix (``_xlfn.IFS``), as Excel itself stores
-them (``NETWORKDAYS.INTL`` is in the standard: no prefix), and the workbook asks for a full recalculation on load (openpyxl stores no cached results).
+them, and the workbook asks for a full recalculation on load.
+
+Why ``NETWORKDAYS`` and not ``NETWORKDAYS.INTL``: with weekend code 1 (Saturday and Sunday) the two
+count the same days, but ``NETWORKDAYS.INTL`` came with Excel 2010 and Excel saves it with the
+``_xlfn.`` prefix of the functions newer than the file format, a spelling LibreOffice 7 reads as
+``#NAME?`` (checked by the tests' recalculation). ``NETWORKDAYS`` is a core function since Excel
+2007 and needs no prefix in any spreadsheet.
 
 Data is never a formula: a string starting with ``=`` (or ``+ - @``) is written as a string cell.
 Two renders of the same input give the same bytes (fixed timestamps in the package and in
@@ -83,7 +89,6 @@ MAX_CELL_CHARS = 32767
 #: font colours of the 绿 / 黄 / 红 values a ``Column.status`` names (as in the documents)
 STATUS_COLOURS = {"绿": "1A7F37", "黄": "9A6700", "红": "C01B1B"}
 #: functions newer than the OOXML standard: stored with the ``_xlfn.`` prefix, or Excel shows #NAME?
-#: (NETWORKDAYS.INTL and WORKDAY.INTL are in ISO/IEC 29500 and stored without it)
 XLFN = ("IFS", "SWITCH", "MAXIFS", "MINIFS", "CONCAT", "TEXTJOIN",
         "XLOOKUP", "DAYS", "ISOWEEKNUM", "IFNA", "AGGREGATE")
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -194,7 +199,7 @@ class Formulas:
     def workdays(self, a: str, b: str) -> str:
         self.used_calendar = True
         a, b = _group(a), _group(b)
-        return (f"IF({b}<{a},0,NETWORKDAYS.INTL({a},{b},1,{self.holidays})"
+        return (f"IF({b}<{a},0,NETWORKDAYS({a},{b},{self.holidays})"
                 f'+COUNTIFS({self.makeup},">="&{a},{self.makeup},"<="&{b}))')
 
     def macros(self, text: str) -> str:
