@@ -234,6 +234,7 @@ def _yuanhang(tmp_path):
     return make_workspace(tmp_path, ("yuanhang-srm", ROOT / "projects" / "yuanhang-srm"))
 
 
+@pytest.mark.slow
 def test_percent_over_100_in_a_weekly_file_is_refused_with_its_line(tmp_path):
     from conftest import cli
 
@@ -249,6 +250,7 @@ def test_percent_over_100_in_a_weekly_file_is_refused_with_its_line(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_dependency_cycle_through_the_command_line(tmp_path):
     from conftest import cli
 
