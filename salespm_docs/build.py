@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import dates, incremental, logo, output
 from .artifacts.registry import Artifact, Instance, buildable
-from .config import load_settings
+from .config import COMPANY_FILE, PROJECT_FILE, load_settings, wbs_limit
 from .context import build_context, is_draft
 from .errors import ChecksFailed, DataError, Problem, SalespmError
 from .facts import Facts
@@ -30,7 +30,7 @@ from .loader import format_path, load_project, project_dir
 from .manifest import write_manifest, write_report
 from .results import BuildResult, DocumentResult, OutputFile
 from .rules import Finding, run_data_rules
-from .validate import check_files, validate
+from .validate import check_files, check_wbs_size, validate
 from .workers import default_jobs, peak_rss_mb  # noqa: F401  (default_jobs: the CLI's and tests')
 
 Notify = Callable[[str], None]
@@ -69,11 +69,22 @@ def load_facts(ws: Workspace, slug: str) -> Facts:
     logo.keep_converted_in(ws.output / LOGO_STORE if usable else None)
     loaded = load_project(folder, ws.root)
     project = validate(loaded)
+    # a WBS over wbs.max_leaves stops here, before anything heavy (its files, the settings' checks)
+    check_wbs_size(project, loaded.source, wbs_limit(ws.root, folder), _shown_path(folder / PROJECT_FILE, ws.root),
+                   COMPANY_FILE)
     check_files(project, folder, loaded.source)
     settings = load_settings(ws.root, folder)
     today = project.project.status_date or dates.today()
     return Facts(slug=slug, project=project, settings=settings, source=loaded.source, today=today,
                  folder=folder)
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """``path`` relative to the workspace root when it lies inside it (for messages)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 #: Logos converted by earlier builds (``logo.keep_converted_in``), beside the projects' outputs.

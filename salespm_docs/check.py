@@ -89,15 +89,41 @@ def shown(value: str, pages: list[str]) -> bool:
     cells, between the pieces of a text it cuts. Left-to-right characters never move: a value with
     right-to-left text is compared on them, and each of its characters must be there.
     """
-    flat = unicodedata.normalize("NFKC", squash(value))  # a ligature glyph reads back as ﬁ
-    pages = [unicodedata.normalize("NFKC", p) for p in pages]
-    if _shown(flat, pages):
-        return True
-    # WeasyPrint maps a glyph to the first text drawn with it: a bracket drawn mirrored in
-    # right-to-left text reads back as its partner everywhere else in the document
-    if any(_rtl(c) for page in pages for c in page):
-        return _shown(_fold_mirrored(flat), [_fold_mirrored(p) for p in pages])
-    return False
+    return _Pages(pages).shows(value)
+
+
+class _Pages:
+    """The squashed pages of one rendered file, prepared once for every value looked up in them
+    (``shown``): a document's key values grow with its data (a weekly report names each task behind
+    plan), and preparing the pages for each value again made the check quadratic."""
+
+    def __init__(self, pages: list[str]):
+        self.pages = [unicodedata.normalize("NFKC", p) for p in pages]
+        # the pages squashed have no line break, nor a value: one search finds a value on one page
+        self.joined = "\n".join(self.pages)
+        self._rtl: bool | None = None
+        self._folded: list[str] | None = None
+
+    @property
+    def rtl(self) -> bool:
+        if self._rtl is None:
+            self._rtl = any(_rtl(c) for c in self.joined)
+        return self._rtl
+
+    def shows(self, value: str) -> bool:
+        """``shown(value, pages)``."""
+        flat = unicodedata.normalize("NFKC", squash(value))  # a ligature glyph reads back as ﬁ
+        if "\n" not in flat and flat in self.joined and not any(_rtl(c) for c in flat):
+            return True  # on one page: what ``_across`` finds first or last, in one search
+        if _shown(flat, self.pages):
+            return True
+        # WeasyPrint maps a glyph to the first text drawn with it: a bracket drawn mirrored in
+        # right-to-left text reads back as its partner everywhere else in the document
+        if self.rtl:
+            if self._folded is None:
+                self._folded = [_fold_mirrored(p) for p in self.pages]
+            return _shown(_fold_mirrored(flat), self._folded)
+        return False
 
 
 def _rtl(c: str) -> bool:
@@ -136,13 +162,19 @@ def text_findings(rule_doc: str, fmt: str, location: str, text: str, headings: l
             add("R-COM-6", f"{fmt.upper()} 正文{where}必备章节标题「{section}」")
         else:
             position = at + 1
+    prepared = _Pages(flat_pages)
     for value in key_values:
-        if value and not shown(value, flat_pages):
+        if value and not prepared.shows(value):
             add("R-COM-6", f"{fmt.upper()} 正文缺少关键内容「{value[:60]}」")
+    data_strings = data_strings if isinstance(data_strings, (list, tuple)) else list(data_strings)
+    in_data: dict[str, bool] = {}  # each placeholder text looked up in the data once
     for pattern, label in PLACEHOLDERS:
         for match in pattern.finditer(text):
             context = text[max(match.start() - 15, 0): match.end() + 15].replace("\n", " ")
-            if any(match.group() in s for s in data_strings):
+            said = in_data.get(match.group())
+            if said is None:
+                said = in_data[match.group()] = any(match.group() in s for s in data_strings)
+            if said:
                 continue  # the data itself says it (rendered literally, as typed)
             add("R-COM-6", f"{fmt.upper()} 中{label}「{match.group()}」：…{context}…")
             break

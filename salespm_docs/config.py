@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .confine import inside
 from .errors import ConfigError, DataError, os_reason
@@ -95,6 +95,9 @@ class WbsCfg(Model):
     """叶子任务工期上限（工作日，超出给出警告）。"""
     leaf_min_days: int
     """叶子任务工期下限（工作日）。"""
+    max_leaves: int = Field(default=5000, ge=1)
+    """叶子任务数上限：超出时在读取数据后立即报错（不生成任何文档），以免极大的计划运行数分钟、占用数 GB 内存。
+    确需更多时可在 salespm.yaml 或项目的 config.yaml 中调高，或把计划拆分为多个项目。"""
 
 
 class CalendarCfg(Model):
@@ -177,6 +180,15 @@ def _merge(base: dict, override: dict) -> dict:
         out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
             and key != "required" else value
     return out
+
+
+def wbs_limit(root: Path, project_folder: Path) -> int | None:
+    """``wbs.max_leaves`` for a project, or ``None`` when its configuration cannot be read (the
+    build reports that error when it loads the settings)."""
+    try:
+        return load_settings(root, project_folder).wbs.max_leaves
+    except ConfigError:
+        return None
 
 
 def load_settings(root: Path, project_folder: Path | None = None) -> Settings:

@@ -9,9 +9,11 @@ are errors here. Every problem is collected; the caller raises once.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -375,6 +377,22 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
     return text
 
 
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while a file is composed and built. A large file
+    (a WBS of thousands of tasks) makes hundreds of thousands of nodes and values that all stay
+    alive until the end, and the collector would walk them over and over: more than half the load
+    time of a 20,000-task WBS. The node tree is freed by reference counting as before, and whatever
+    the parser leaves for the collector is collected at its next run. Same values, same problems."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Problem],
               prefix: Path_ = ()) -> dict | None:
     """Load one YAML file whose top level must be a mapping; record its keys under ``prefix``."""
@@ -383,7 +401,8 @@ def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Proble
         return None
     source.files.append(display)
     try:
-        node = compose(text)
+        with _collector_paused():
+            node = compose(text)
     except yaml.YAMLError as exc:
         problems.append(_yaml_problem(exc, display, text))
         return None
@@ -399,7 +418,8 @@ def load_yaml(path: Path, display: str, source: SourceMap, problems: list[Proble
     if prefix:
         source.places[prefix] = (display, 1)
     try:
-        return _Builder(display, source, problems).build(node, prefix)  # type: ignore[return-value]
+        with _collector_paused():
+            return _Builder(display, source, problems).build(node, prefix)  # type: ignore[return-value]
     except _TooLarge:
         problems.append(Problem(display, None, "", f"文件结构过大（超过 {MAX_NODES} 个节点，可能是别名炸弹）"))
         return None

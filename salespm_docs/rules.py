@@ -87,15 +87,28 @@ def _person_ref(annotation: object, metadata: Iterable[object] = ()) -> PersonRe
     return None
 
 
+_FIELD_REFS: dict[type, tuple[tuple[str, PersonRef | None], ...]] = {}
+
+
+def _field_refs(cls: type[BaseModel]) -> tuple[tuple[str, PersonRef | None], ...]:
+    """(field name, its ``PersonRef`` or ``None``) of a model class, worked out once per class
+    (``_person_ref`` walks the annotation: a thousand WBS items would walk the same one a
+    thousand times)."""
+    refs = _FIELD_REFS.get(cls)
+    if refs is None:
+        refs = _FIELD_REFS[cls] = tuple((name, _person_ref(field.annotation, field.metadata))
+                                        for name, field in cls.model_fields.items())
+    return refs
+
+
 def names_in(obj: object, path: Path_ = ()) -> Iterator[tuple[Path_, str, PersonRef]]:
     """Every name in ``obj`` (a model, list or dict of them) of a field marked ``PersonRef``: its
     key path, the name, and the marker (``groups`` says whether a group name may stand there)."""
     if isinstance(obj, BaseModel):
-        for name, field in type(obj).model_fields.items():
+        for name, ref in _field_refs(type(obj)):
             value = getattr(obj, name)
             if value is None:
                 continue
-            ref = _person_ref(field.annotation, field.metadata)
             if ref is not None:
                 if isinstance(value, list):
                     yield from (((*path, name, i), v, ref) for i, v in enumerate(value))
@@ -199,6 +212,31 @@ def _document_data(facts, artifact, key) -> Iterator[tuple[Path_, object]]:
     yield at, control
 
 
+def _walks(facts) -> dict:
+    """Per build (``facts.derive``): what R-COM-4 and R-COM-6 found in each whole top-level key of
+    the data. Every document that reads a key walks the same value with the same key path (the
+    WBS for the 25 weekly reports, the WBS, the Gantt chart and the 进度表 alike), so the walk is
+    done once and its results, in the same order, are reused: the work grows with the data, not
+    with the data times the number of documents."""
+    return {}
+
+
+def _walk_once(facts, kind: str, at: Path_, value: object, walk: Callable[[object, Path_], list]) -> list:
+    """``walk(value, at)``, computed once per build for a whole top-level key (``at`` = ``(name,)``);
+    anything else (one week's report, a control block) is walked each time."""
+    if len(at) != 1 or not hasattr(facts, "derive"):
+        return walk(value, at)
+    cache = facts.derive(_walks)
+    found = cache.get((kind, at[0]))
+    if found is None or found[0] is not value:
+        found = cache[(kind, at[0])] = (value, walk(value, at))
+    return found[1]
+
+
+def _names_list(value: object, at: Path_) -> list[tuple[Path_, str, PersonRef]]:
+    return list(names_in(value, at))
+
+
 @rule("R-COM-4", "E", "文档中出现的人都在项目名册中")
 def people_on_roster(facts, artifact, key) -> Yield:
     """Every name the document's data gives in a person field is on the roster (team or client
@@ -207,7 +245,7 @@ def people_on_roster(facts, artifact, key) -> Yield:
     roster = facts.roster
     groups = facts.project.groups
     for at, value in _document_data(facts, artifact, key):
-        for path, person, ref in names_in(value, at):
+        for path, person, ref in _walk_once(facts, "names", at, value, _names_list):
             if person in roster or (ref.groups and person in groups):
                 continue
             if ref.groups:
@@ -250,12 +288,19 @@ def no_placeholders_in_data(facts, artifact, key) -> Yield:
     made by ``salespm new`` and left half-filled) would be rendered as typed, and the check of the
     rendered file lets text the data says through. Checked on the same data as R-COM-4."""
     for at, value in _document_data(facts, artifact, key):
-        for path, text in _texts(value, at):
-            match = DATA_PLACEHOLDERS.search(text)
-            if match:
-                shown = f"{text[:40]}…" if len(text) > 40 else text
-                now = f"（现为「{shown}」）" if text != match.group() else ""
-                yield path, f"{format_path(path)} 仍含占位内容「{match.group()}」{now}，请填写实际内容"
+        yield from _walk_once(facts, "placeholders", at, value, _placeholders)
+
+
+def _placeholders(value: object, at: Path_) -> list[tuple[Path_, str]]:
+    """R-COM-6's findings on the data ``value`` at key path ``at``."""
+    found = []
+    for path, text in _texts(value, at):
+        match = DATA_PLACEHOLDERS.search(text)
+        if match:
+            shown = f"{text[:40]}…" if len(text) > 40 else text
+            now = f"（现为「{shown}」）" if text != match.group() else ""
+            found.append((path, f"{format_path(path)} 仍含占位内容「{match.group()}」{now}，请填写实际内容"))
+    return found
 
 
 # -- R-COM-8 -------------------------------------------------------------------------------

@@ -202,6 +202,39 @@ def date_window_notices(project: Project, source: SourceMap) -> list[str]:
     return notices
 
 
+def leaf_count(codes) -> int:
+    """How many of the WBS ``codes`` are leaves (no other code starts with the code and a dot),
+    counted as ``figures.progress.leaves`` counts them, in linear time."""
+    codes = list(codes)
+    parents = {c[:k] for c in codes for k, ch in enumerate(c) if ch == "."}
+    return sum(1 for c in codes if c not in parents)
+
+
+def check_wbs_size(project: Project, source: SourceMap, limit: int | None, project_config: str,
+                   company_config: str) -> None:
+    """Refuse, before any document is planned or any figure derived, a WBS with more leaves than
+    ``limit`` (``wbs.max_leaves``; ``None`` when the configuration cannot be read: the build
+    reports that error next): one ``DataError`` at the ``wbs`` key naming the file, the count, the
+    limit and how to raise it (in ``project_config`` or ``company_config``). A WBS this large would
+    take minutes and gigabytes to schedule, check and render; failing here takes as long as
+    reading the data."""
+    count = leaf_count(item.code for item in project.wbs)
+    if limit is None or count <= limit:
+        return
+    file, line = source.locate(("wbs",))
+    raise DataError([Problem(file, line, "wbs", (
+        f"工作分解结构共有 {count} 个叶子任务，超过上限 {limit} 个（配置项 wbs.max_leaves）；"
+        f"为免生成文档运行数分钟、占用数 GB 内存，已停止，未生成任何文档。"
+        f"请把计划拆分为多个项目，或在 {project_config}（本项目）或 {company_config}（全部项目）中调高上限，"
+        f"例如写入「wbs: {{max_leaves: {_round_up(count)}}}」"))])
+
+
+def _round_up(count: int) -> int:
+    """A round limit at or above ``count`` (21,795 → 22000)."""
+    step = 1000 if count >= 10000 else 500
+    return -(-count // step) * step
+
+
 def check_files(project: Project, folder: Path, source: SourceMap) -> None:
     """Files the data names must be what they claim, inside the project folder (symlinks resolved).
 

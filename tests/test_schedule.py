@@ -268,3 +268,28 @@ def test_a_dependency_cycle_through_the_command_line(tmp_path):
     assert (f"wbs.yaml:{line}: wbs[2].predecessors: 前置关系形成循环：1.1.1 → 2.1.1 → 2.2.1 → 1.1.1；"
             "进度无法排定，请删去其中一个前置关系") in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_plan_at_the_end_of_the_calendar_is_scheduled(example_data):
+    """Year 9999 (no holiday tables): the working-day axis stops at the last date, no overflow."""
+    def mutate(data):
+        data["project"]["start"], data["project"]["end"] = "9999-11-01", "9999-12-31"
+        data["project"].pop("status_date", None)
+        data["wbs"] = [{"code": "1", "name": "项目管理", "owner": "张伟", "post": "项目经理"},
+                       {"code": "1.1", "name": "实施", "owner": "张伟", "post": "项目经理"},
+                       leaf("1.1.1", "9999-11-01", "9999-12-10"), leaf("1.1.2", "9999-12-13", "9999-12-31", "1.1.1 FS+5")]
+        data["weekly"] = []
+    facts = facts_from(example_data, mutate)
+    s = facts.derive(schedule)
+    assert s.workdays[-1] <= D(9999, 12, 31)
+    t = tasks_of(facts)
+    # the lag pushes 1.1.2 past its planned start: reported (R-GNT-3), never an overflow
+    assert t["1.1.2"].early_start == D(9999, 12, 20) and len(s.violations) == 1
+    from salespm_docs.charts.gantt import gantt_pages
+    from salespm_docs.charts.scurve import s_curve
+    from salespm_docs.figures.schedule import earned_value, tracked
+
+    assert len(gantt_pages(facts.derive(tracked))) == 1
+    points = facts.derive(earned_value)
+    assert points[-1].end == D(9999, 12, 31) or points[-1].end.year == 9999
+    assert s_curve(points, facts.today).svg.startswith("<svg")

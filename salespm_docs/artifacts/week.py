@@ -365,6 +365,12 @@ def _weeks(project) -> list[str | None]:
     return sorted({w.week for w in project.weekly})
 
 
+def _wbs_dump(facts: Facts) -> list[dict]:
+    """The WBS as JSON data, dumped once per build (``facts.derive``) for every week's fingerprint:
+    the same for all of them, and thousands of tasks long in a large programme. Read-only."""
+    return [w.model_dump(mode="json") for w in facts.project.wbs]
+
+
 def _fingerprint(facts: Facts, key: str | None) -> dict:
     """What one week's report is made from: its own data, the snapshot its context shows (which
     carries forward earlier weeks' task states), and what R-WEEK-4 compares it with (the previous
@@ -381,7 +387,7 @@ def _fingerprint(facts: Facts, key: str | None) -> dict:
             "week": before.week, "percent": {r.code: str(r.percent) for r in before.rows},
             "actual_cost": str(before.cost.actual_cost)},
         "files": [_file_of(facts, i) for i, w in enumerate(p.weekly) if w.week == key],
-        "wbs": [w.model_dump(mode="json") for w in p.wbs],
+        "wbs": facts.derive(_wbs_dump),
         "risks": [r.model_dump(mode="json") for r in p.risks],
         "milestones": [m.model_dump(mode="json") for m in p.milestones],
         # the whole budget, not only the BAC the context shows: R-COM-4 / R-COM-6 check its text

@@ -29,6 +29,11 @@ TEN_THOUSAND = Decimal(10000)
 SERIES = (("pv", "计划值（PV）", PV, ""), ("ev", "挣值（EV）", EV, ""), ("ac", "实际成本（AC）", AC, "1.6 0.9"))
 
 
+
+def _add(day: dt.date, days: int) -> dt.date:
+    """``day`` + ``days``, at most the last date Python holds (a plan in year 9999)."""
+    return dt.date.fromordinal(min(day.toordinal() + days, dt.date.max.toordinal()))
+
 def nice_ticks(top: float, count: int = 5) -> list[float]:
     """0 … a round number ≥ ``top`` in about ``count`` steps of 1, 2, 2.5 or 5 × 10ⁿ."""
     if top <= 0 or not math.isfinite(top):
@@ -71,7 +76,7 @@ def s_curve(points: Sequence[EarnedValue], status_date: dt.date, *, width_mm: fl
     start = min(first_week, status_date)
     start -= dt.timedelta(days=start.weekday())
     last = max(points[-1].end, status_date)
-    last += dt.timedelta(days=6 - last.weekday())
+    last = dt.date.fromordinal(min(last.toordinal() + 6 - last.weekday(), dt.date.max.toordinal()))
     span = (last - start).days + 1
 
     def x_at(day_end: dt.date) -> float:
@@ -102,13 +107,15 @@ def s_curve(points: Sequence[EarnedValue], status_date: dt.date, *, width_mm: fl
     form = next((f for f in ("第{}周", "W{}") if text_width(f.format(53), SMALL) + 2.5 <= week_w), None)
     monday = start
     while monday <= last:
-        sunday = monday + dt.timedelta(days=6)
+        sunday = _add(monday, 6)
         x0, x1 = x_start(monday), x_at(sunday)
         ticks_x.append(f"M{n(x1)} {n(bottom)}V{n(bottom + 1)}")
         if form:
             out.append(text((x0 + x1) / 2, bottom + 1.2 + SMALL, form.format(monday.isocalendar()[1]), SMALL,
                             anchor="middle", fill=MUTED, cls="x-week"))
-        monday += dt.timedelta(days=7)
+        if monday.toordinal() + 7 > dt.date.max.toordinal():
+            break  # the last week Python's dates hold
+        monday = _add(monday, 7)
     out.append(f'<path class="x-ticks" d="M{n(left)} {n(bottom)}V{n(bottom + 1)}{"".join(ticks_x)}" '
                f'stroke="{AXIS}" stroke-width="0.2" fill="none"/>')
     month_y = bottom + 2.2 + 2 * SMALL + 0.6
@@ -116,6 +123,9 @@ def s_curve(points: Sequence[EarnedValue], status_date: dt.date, *, width_mm: fl
     months: list[tuple[dt.date, dt.date]] = []
     day = start
     while day <= last:
+        if day.year == dt.MAXYEAR and day.month == 12:
+            months.append((day, last))
+            break
         nxt = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         months.append((day, min(nxt - dt.timedelta(days=1), last)))
         day = nxt

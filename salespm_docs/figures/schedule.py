@@ -152,12 +152,8 @@ class Schedule:
 
 def _axis(calendar: WorkCalendar, first: dt.date, last: dt.date) -> list[dt.date]:
     """Working days from ``first`` to ``last`` (inclusive)."""
-    days, day, one = [], first, dt.timedelta(days=1)
-    while day <= last:
-        if calendar.is_workday(day):
-            days.append(day)
-        day += one
-    return days
+    days = (dt.date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1))
+    return [day for day in days if calendar.is_workday(day)]
 
 
 def _parent(code: str, codes: set[str]) -> str | None:
@@ -308,9 +304,11 @@ def schedule(facts) -> Schedule:
     dated = [d for i in leaf_items for d in (i.start, i.end, i.baseline_start, i.baseline_end) if d]
     first = min([*dated, info.start] if info.start else dated or [facts.today])
     last = max([*dated, info.end] if info.end else dated or [facts.today])
-    first -= dt.timedelta(days=7)
-    # room for the forward pass to run past the plan (lags, broken links): the plan's length again
-    last = max(last, facts.today) + dt.timedelta(days=(last - first).days + 60)
+    first = dt.date.fromordinal(max(first.toordinal() - 7, 1))
+    # room for the forward pass to run past the plan (lags, broken links): the plan's length again,
+    # never past the last date Python knows (a plan in year 9999)
+    room = (last - first).days + 60
+    last = dt.date.fromordinal(min(max(last, facts.today).toordinal() + room, dt.date.max.toordinal()))
     workdays = _axis(calendar, first, last)
     position = {d: n for n, d in enumerate(workdays)}
 
@@ -516,7 +514,7 @@ def earned_value(facts) -> list[EarnedValue]:
     ev = ac = None
     while monday <= last:
         week = dates.iso_week(monday)
-        sunday = monday + dt.timedelta(days=6)
+        sunday = min(monday, dt.date.max - dt.timedelta(days=6)) + dt.timedelta(days=6)
         snap = snaps.get(week)
         if snap is not None:
             pv = snap.cost.planned_value
@@ -526,5 +524,7 @@ def earned_value(facts) -> list[EarnedValue]:
             if last_snapshot is None or week > last_snapshot.week:
                 ev = ac = None
         points.append(EarnedValue(week, sunday, pv if pv is not None else Decimal(0), ev, ac))
+        if (dt.date.max - monday).days < 7:  # the last week Python's dates hold
+            break
         monday += dt.timedelta(days=7)
     return points
