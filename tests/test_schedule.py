@@ -293,3 +293,21 @@ def test_a_plan_at_the_end_of_the_calendar_is_scheduled(example_data):
     points = facts.derive(earned_value)
     assert points[-1].end == D(9999, 12, 31) or points[-1].end.year == 9999
     assert s_curve(points, facts.today).svg.startswith("<svg")
+
+
+def test_week_4_compares_a_weekly_report_with_the_progress_register(example_data):
+    """R-WEEK-4: the figures a weekly report shows are those of the 进度表 of its week; a report
+    whose context says otherwise (here: one task's 完成% and the EV) is a finding naming both."""
+    from salespm_docs.artifacts import prg, week
+
+    facts = facts_from(example_data)
+    key = max(w.week for w in facts.project.weekly)
+    shown = week.context(facts, key)
+    assert prg.week_disagreements(facts, key, shown) == []
+    assert [f for f in run_data_rules(facts, REGISTRY["WEEK"], key, key) if f.rule == "R-WEEK-4"] == []
+    row = shown["tasks"][0]
+    shown["tasks"][0] = {**row, "percent": row["percent"] - 10}
+    shown["cost"] = {**shown["cost"], "earned_value": shown["cost"]["earned_value"] + 1}
+    found = prg.week_disagreements(facts, key, shown)
+    assert f"任务 {row['code']} 的完成%：周报为 {row['percent'] - 10}，项目进度表为 {row['percent']}" in found
+    assert any(m.startswith("EV：周报为 ") for m in found) and len(found) == 2

@@ -17,7 +17,9 @@ the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md �
   every 需客户配合事项 a client contact and a due date.
 - R-WEEK-4: the stated figures agree with the snapshot: tasks are WBS leaves, 完成% agrees with
   the actual dates and never goes back, actual dates lie within the reported week, active tasks
-  are reported, milestones and risks exist, cost data is present and consistent.
+  are reported, milestones and risks exist, cost data is present and consistent; and every figure
+  the report shows (each task's dates, 完成%, 偏差 and 状态; PV, EV, AC, SV, CV, SPI, CPI) equals
+  the 项目进度表 (PRG) of that week (``prg.week_disagreements``).
 """
 
 from __future__ import annotations
@@ -190,6 +192,11 @@ def matches_snapshot(facts: Facts, artifact, key):
         if risk not in known:
             yield ("weekly", i, "risks", j), f"风险 {risk} 不在风险登记册（risks）中"
     yield from _check_cost(i, report, snap, before)
+    # what this report shows, against the 项目进度表 of the same week (PRG's ``register_rows``)
+    from .prg import week_disagreements
+
+    for difference in week_disagreements(facts, key, context(facts, key)):
+        yield ("weekly", i), f"周报的数字与 {key} 的项目进度表不一致：{difference}"
 
 
 def _check_tasks(facts: Facts, i: int, report, snap, before):

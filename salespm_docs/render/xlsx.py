@@ -288,6 +288,10 @@ class _Renderer:
         self.layout = layout
         self.context = context
         self.env = env
+        # each cell template and expression compiled once per workbook, not once per row: a
+        # register of 2,000 rows would otherwise compile each of them 2,000 times
+        self._templates: dict[str, jinja2.Template] = {}
+        self._expressions: dict[str, object] = {}
 
     def where(self, what: str) -> str:
         return f"{self.layout.code} 工作簿：{what}"
@@ -295,7 +299,10 @@ class _Renderer:
     def text(self, source: str, scope: dict) -> str:
         """A cell template rendered as plain text (no HTML escaping: a workbook is not markup)."""
         try:
-            template = self.env.from_string("{% autoescape false %}" + source + "{% endautoescape %}")
+            template = self._templates.get(source)
+            if template is None:
+                template = self._templates[source] = self.env.from_string(
+                    "{% autoescape false %}" + source + "{% endautoescape %}")
             return template.render(scope)
         except jinja2.UndefinedError as exc:
             raise XlsxError(self.where(f"模板使用了未定义的变量：{exc.message}（{source}）")) from None
@@ -304,7 +311,11 @@ class _Renderer:
 
     def value(self, expression: str, scope: dict):
         try:
-            result = self.env.compile_expression(expression, undefined_to_none=False)(**scope)
+            compiled = self._expressions.get(expression)
+            if compiled is None:
+                compiled = self._expressions[expression] = self.env.compile_expression(expression,
+                                                                                       undefined_to_none=False)
+            result = compiled(**scope)
             if isinstance(result, jinja2.Undefined):
                 result._fail_with_undefined_error()  # StrictUndefined: raises, naming what is missing
         except jinja2.UndefinedError as exc:
