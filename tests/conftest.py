@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import fcntl
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -48,21 +50,49 @@ def workspace(tmp_path: Path) -> Path:
     return make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
 
 
+EXAMPLES = ("huaxing-crm", "yuanhang-srm")
+
+
+def _built_once(tmp_path_factory) -> Path:
+    """A workspace with both examples built (serially), made once per test session whichever
+    pytest-xdist worker asks first: the others wait on a file lock and find it done. Never written
+    to afterwards: each fixture below works on its own copy."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "examples-built-once"
+    with open(shared / "examples-built-once.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".done").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            root = make_workspace(folder, *((s, ROOT / "projects" / s) for s in EXAMPLES))
+            for slug in EXAMPLES:
+                build(root, slug)
+            (folder / ".done").touch()
+    return folder
+
+
+def _copy_of_built(tmp_path_factory, name: str) -> Path:
+    """This worker's copy of the examples built once; building it again reuses every document
+    (same data, templates, code and date: same fingerprints), so it yields each project's
+    ``BuildResult`` in about a second instead of rendering everything per worker and per fixture."""
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(_built_once(tmp_path_factory), root, dirs_exist_ok=True, symlinks=True)
+    (root / ".done").unlink()
+    return root
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory) -> tuple[Path, object]:
     """The example project built once per session: (output folder, BuildResult)."""
-    root = make_workspace(tmp_path_factory.mktemp("example"), (EXAMPLE, ROOT / "projects" / EXAMPLE))
-    result = build(root, EXAMPLE)
+    root = _copy_of_built(tmp_path_factory, "example")
+    result = build(root, EXAMPLE)  # renders again only if the date changed since (midnight)
     return root / "output" / EXAMPLE, result
-
-
-EXAMPLES = ("huaxing-crm", "yuanhang-srm")
 
 
 @pytest.fixture(scope="session")
 def examples_built(tmp_path_factory) -> tuple[Path, dict]:
     """Both example projects built once per session: (workspace root, slug → BuildResult)."""
-    root = make_workspace(tmp_path_factory.mktemp("examples"), *((s, ROOT / "projects" / s) for s in EXAMPLES))
+    root = _copy_of_built(tmp_path_factory, "examples")
     return root, {slug: build(root, slug) for slug in EXAMPLES}
 
 

@@ -265,9 +265,25 @@ class Rule:
 
 
 @functools.cache
+def _table_border_colour() -> tuple[int, int, int]:
+    """The colour of the house table and cell borders (``th, td { border: … #rrggbb }`` in base.css)."""
+    css = (ROOT / "templates" / "html" / "base.css").read_text(encoding="utf-8")
+    found = re.search(r"th,\s*td\s*\{[^}]*?border:[^;#]*#([0-9a-fA-F]{6})", css)
+    assert found, "base.css: no border colour for th, td"
+    return tuple(int(found.group(1)[k:k + 2], 16) for k in (0, 2, 4))
+
+
+def _stroke_colour(lib, obj) -> tuple[int, int, int] | None:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    ok = lib.raw.FPDFPageObj_GetStrokeColor(obj.raw, *(ctypes.byref(v) for v in (r, g, b, a)))
+    return (r.value, g.value, b.value) if ok else None
+
+
 def pdf_rules(path: Path) -> tuple[tuple[list[Rule], list[Rule]], ...]:
-    """Per page: the horizontal and the vertical thin strokes (table and cell borders)."""
+    """Per page: the horizontal and the vertical thin strokes in the table border colour (table and
+    cell borders; the lines of a chart, drawn in its own colours, are not table borders)."""
     lib = pdfium()
+    border = _table_border_colour()
     pdf = lib.PdfDocument(str(path))
     try:
         pages = []
@@ -276,6 +292,8 @@ def pdf_rules(path: Path) -> tuple[tuple[list[Rule], list[Rule]], ...]:
             height = page.get_height()
             horizontal, vertical = [], []
             for obj in page.get_objects(filter=[lib.raw.FPDF_PAGEOBJ_PATH]):
+                if _stroke_colour(lib, obj) != border:
+                    continue
                 left, bottom, right, top = obj.get_bounds()
                 w, h = right - left, top - bottom
                 if w <= 2.5 and h > 3:
