@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..facts import Facts
 from ..figures import schedule as sched
-from ..figures.progress import _code_key, leaves
+from ..figures.progress import leaves
 from ..rules import rule
 from .registry import Artifact, register
 
@@ -239,4 +239,4 @@ WBS = register(Artifact(
     formats=("docx", "pdf", "xlsx"),
 ))
 
-__all__ = ["WBS", "rows", "calendar_days", "_code_key"]
+__all__ = ["WBS", "rows", "calendar_days"]

@@ -254,7 +254,7 @@ def _route(xa: float, ya: float, x2: float, y2: float, ex: int, gap_y: float) ->
 
 
 def _legend(x: float, y: float) -> list[str]:
-    out = [f'<g class="legend">']
+    out = ['<g class="legend">']
     items = [("critical", "关键任务"), ("normal", "非关键任务"), ("done", "已完成部分"), ("baseline", "基线"),
              ("summary", "摘要任务"), ("milestone", "里程碑"), ("status", "状态日期")]
     cx = x

@@ -423,8 +423,7 @@ def schedule(facts) -> Schedule:
             # the planned dates, as typed, against the link
             if b.start and b.end and a.start and a.end:
                 pb_s, pa_s = index(b.start) + b.milestone, index(a.start) + a.milestone
-                pb_f, pa_f = pb_s + b.duration, pa_s + a.duration
-                gap = pa_s - _constraint(kind, lag, pb_s, pb_f, a.duration)
+                gap = pa_s - _constraint(kind, lag, pb_s, pb_s + b.duration, a.duration)
                 if gap < 0:
                     violations.append((link, -gap))
     summaries = _summaries(items, tasks, leaf_codes, under)
