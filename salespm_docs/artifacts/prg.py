@@ -169,9 +169,7 @@ def context(facts: Facts, key: str | None) -> dict:
               "spi": _ratio(p.ev, p.pv), "cpi": _ratio(p.ev, p.ac)}
              for p in points if p.ev is not None]
     rows = reg["rows"]
-    effort = sum((r["effort"] or Decimal(0) for r in rows), Decimal(0))
-    done = (sum(((r["effort"] or Decimal(0)) * r["percent"] for r in rows), Decimal(0)) / effort).quantize(
-        Decimal("0.1")) if effort else Decimal(0)
+    effort, done = sched.rolled_up((r["effort"], r["percent"]) for r in rows)
     counts = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1

@@ -459,13 +459,20 @@ def tracked(facts) -> Schedule:
     summaries = {}
     under = _leaves_under(facts.project.wbs, set(tasks))
     for summary in plan.summaries:
-        mine = [tasks[c] for c in under.get(summary.code, ())]
-        effort = sum((x.effort or Decimal(0) for x in mine), Decimal(0))
-        done = sum(((x.effort or Decimal(0)) * x.percent for x in mine), Decimal(0))
-        summaries[summary.code] = replace(summary, percent=(done / effort).quantize(Decimal("0.1")) if effort
-                                          else Decimal(0))
+        _, percent = rolled_up((x.effort, x.percent) for x in (tasks[c] for c in under.get(summary.code, ())))
+        summaries[summary.code] = replace(summary, percent=percent)
     rows = [tasks.get(r.code) or summaries[r.code] for r in plan.rows]
     return replace(plan, tasks=[tasks[t.code] for t in plan.tasks], summaries=list(summaries.values()), rows=rows)
+
+
+def rolled_up(leaves_) -> tuple[Decimal, Decimal]:
+    """(total effort, 完成% weighted by effort to one decimal) of ``(effort, percent)`` pairs: the
+    roll-up of a WBS parent, and of the whole 进度表 (the register's 合计 row computes the same)."""
+    effort = done = Decimal(0)
+    for e, percent in leaves_:
+        effort += e or 0
+        done += (e or 0) * percent
+    return effort, (done / effort).quantize(Decimal("0.1")) if effort else Decimal(0)
 
 
 def _summaries(items: list[WbsItem], tasks: dict[str, Task], leaf_codes: set[str],
@@ -476,8 +483,7 @@ def _summaries(items: list[WbsItem], tasks: dict[str, Task], leaf_codes: set[str
         if item.code in leaf_codes:
             continue
         mine = [tasks[c] for c in under.get(item.code, ())]
-        effort = sum((t.effort or Decimal(0) for t in mine), Decimal(0))
-        done = sum(((t.effort or Decimal(0)) * t.percent for t in mine), Decimal(0))
+        effort, percent = rolled_up((t.effort, t.percent) for t in mine)
         starts = [t.early_start for t in mine]
         ends = [t.early_finish for t in mine]
         b_starts = [t.baseline_start for t in mine if t.baseline_start]
@@ -485,7 +491,7 @@ def _summaries(items: list[WbsItem], tasks: dict[str, Task], leaf_codes: set[str
         out[item.code] = Summary(
             code=item.code, name=item.name, parent=_parent(item.code, codes), level=item.code.count(".") + 1,
             owner=item.owner, start=min(starts, default=None), end=max(ends, default=None), effort=effort,
-            percent=(done / effort).quantize(Decimal("0.1")) if effort else Decimal(0),
+            percent=percent,
             baseline_start=min(b_starts) if b_starts else None, baseline_end=max(b_ends) if b_ends else None)
     return out
 
