@@ -246,13 +246,12 @@ def test_a_wbs_over_the_limit_fails_fast_through_the_cli(tmp_path):
     (previous / "CHT_项目章程_V1.0.pdf").write_bytes(b"%PDF-1.7 previous")
     salespm = Path(sys.executable).with_name("salespm")
     for command in ("build", "check"):
-        started = time.perf_counter()
+        # reading the data only: a build of 20,000 leaves would take many minutes, so the timeout
+        # (not a timed assertion, which a busy machine would make flaky) catches a missing refusal
         done = subprocess.run([str(salespm), "--root", str(root), command, scale.EXAMPLE],
                               capture_output=True, text=True, timeout=120)
-        seconds = time.perf_counter() - started
         said = (done.stdout + done.stderr).replace("\n", "")
         assert done.returncode != 0, said
-        assert seconds < 30, seconds  # reading the data only (a build of it would take minutes)
         found = re.search(r"projects/huaxing-crm/wbs\.yaml:\d+: wbs: 工作分解结构共有 (\d+) 个叶子任务，"
                           r"超过上限 5000 个（配置项 wbs\.max_leaves）", said)
         assert found and int(found[1]) >= 20000, said

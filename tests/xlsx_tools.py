@@ -112,10 +112,11 @@ def _same(cached, computed) -> bool:
     return cached == computed
 
 
-def stale_formulas(path: Path) -> list[str]:
+def stale_formulas(path: Path, computed: openpyxl.Workbook | None = None) -> list[str]:
     """The formula cells whose live result (LibreOffice) differs from the figure the writer cached,
-    which is the figure the documents show: ``[]`` when the register computes what they say."""
+    which is the figure the documents show: ``[]`` when the register computes what they say.
+    ``computed``: the workbook already recalculated (``recalculated(path)``), if the caller has it."""
     cached = cached_results(path)
-    computed = recalculated(path)
+    computed = computed if computed is not None else recalculated(path)
     return [f"{sheet}!{cell}: 文档 {value!r}，公式 {computed[sheet][cell].value!r}"
             for (sheet, cell), value in cached.items() if not _same(value, computed[sheet][cell].value)]
