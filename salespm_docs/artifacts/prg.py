@@ -51,13 +51,15 @@ def late_explained(facts: Facts, artifact, key):
     if snap is None:
         return
     paths = _latest_entry_paths(facts)
+    # a task no report lists yet: the latest report, where its progress should be reported
+    latest = max(range(len(facts.project.weekly)), key=lambda i: facts.project.weekly[i].week)
     for row in snap.rows:
         if not row.behind:
             continue
         missing = [label for value, label in ((row.delay_reason, "延期原因（delay_reason）"),
                                               (row.corrective_action, "纠正措施（corrective_action）")) if not value]
         if missing:
-            yield paths.get(row.code, ("weekly",)), (
+            yield paths.get(row.code, ("weekly", latest, "tasks")), (
                 f"任务 {row.code}「{row.name}」落后于计划 {row.deviation} 个工作日，缺少{'和'.join(missing)}")
 
 
