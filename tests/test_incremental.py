@@ -10,7 +10,7 @@ import pytest
 from salespm_docs import incremental
 from salespm_docs.build import build
 
-from conftest import EXAMPLE, ROOT, make_workspace
+from conftest import EXAMPLE, ROOT, _copy_of_built, make_workspace
 
 #: whole example builds, rebuilt: the full suite only (``make test``)
 pytestmark = pytest.mark.slow
@@ -18,8 +18,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A workspace whose example was built once (tests copy it and edit the copy)."""
-    root = make_workspace(tmp_path_factory.mktemp("inc"), (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    """A workspace whose example was built once (tests copy it and edit the copy): the examples
+    built once per session (``conftest._copy_of_built``), the example's documents reused."""
+    root = _copy_of_built(tmp_path_factory, "inc")
     build(root, EXAMPLE)
     return root
 
