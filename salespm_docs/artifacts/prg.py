@@ -9,7 +9,6 @@ and CPI stay live formulas.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from ..dates import cn_date
@@ -120,17 +119,6 @@ def rows_are_leaves(facts: Facts, artifact, key):
             yield ("weekly", i, "tasks", j, "task"), f"{report.week} 报告的任务 {t.task} {what}"
 
 
-def _basis(row: progress.TaskRow, snap: progress.Snapshot, facts: Facts) -> dt.date | None:
-    """The date the deviation is counted to: the actual end, else the forecast (or planned) end, at
-    the earliest the next working day after the snapshot (as ``progress`` counts it)."""
-    if row.actual_end is not None:
-        return row.actual_end
-    basis = row.forecast_end or row.planned_end
-    if basis is not None and basis <= snap.end:
-        basis = progress.next_workday(snap.end, facts.calendar)
-    return basis
-
-
 def register_rows(facts: Facts, week: str | None = None) -> dict:
     """The 进度表 of ``week`` (default: the latest report): rows and to-date earned value.
     The figures the 周进度报告 of that week shows (R-WEEK-4)."""
@@ -144,7 +132,7 @@ def register_rows(facts: Facts, week: str | None = None) -> dict:
             "code": r.code, "name": r.name, "owner": r.owner, "effort": r.effort,
             "planned_start": r.planned_start, "planned_end": r.planned_end,
             "planned_days": 0 if r.code in milestones else r.planned_days,
-            "actual_start": r.actual_start, "actual_end": r.actual_end, "basis": _basis(r, snap, facts),
+            "actual_start": r.actual_start, "actual_end": r.actual_end, "basis": r.basis,
             "finished": r.finished, "percent": r.percent, "status": r.status, "deviation": r.deviation,
             "behind": r.behind, "delay_reason": r.delay_reason, "corrective_action": r.corrective_action,
         })
@@ -156,10 +144,6 @@ def register_rows(facts: Facts, week: str | None = None) -> dict:
     return {"week": snap.week, "end": snap.end, "rows": rows, "cost": cost}
 
 
-def _ratio(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    return (part / whole).quantize(CENT) if part is not None and whole else None
-
-
 def context(facts: Facts, key: str | None) -> dict:
     from ..charts.scurve import s_curve
 
@@ -168,7 +152,7 @@ def context(facts: Facts, key: str | None) -> dict:
     weeks = [{"week": p.week, "end": p.end, "pv": p.pv, "ev": p.ev, "ac": p.ac,
               "sv": p.ev - p.pv if p.ev is not None else None,
               "cv": p.ev - p.ac if p.ev is not None and p.ac is not None else None,
-              "spi": _ratio(p.ev, p.pv), "cpi": _ratio(p.ev, p.ac)}
+              "spi": progress._ratio(p.ev, p.pv, CENT, 1), "cpi": progress._ratio(p.ev, p.ac, CENT, 1)}
              for p in points if p.ev is not None]
     rows = reg["rows"]
     effort, done = sched.rolled_up((r["effort"], r["percent"]) for r in rows)

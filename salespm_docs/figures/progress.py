@@ -55,6 +55,9 @@ class TaskRow:
     actual_days: int | None
     """实际工期（工作日）；未完成时为预计工期。"""
     finished: bool
+    basis: dt.date | None
+    """The date the deviation is counted to: the actual end, else the forecast (or planned) end, at
+    the earliest the next working day after the snapshot (the 进度表's 实际/预计结束)."""
     percent: Decimal
     deviation: int
     """偏差天数（工作日，正数为延期）。"""
@@ -250,8 +253,8 @@ def _task_row(item: WbsItem, entry: TaskProgress | None, monday: dt.date, sunday
         code=item.code, name=item.name, owner=item.owner, post=item.post, deliverable=item.deliverable,
         effort=item.effort, planned_start=start, planned_end=end, planned_days=planned_days,
         planned_percent=planned_percent, actual_start=a_start, actual_end=a_end, forecast_end=forecast,
-        actual_days=actual_days, finished=finished, percent=percent, deviation=deviation, behind=behind,
-        status=status, delay_reason=entry.delay_reason if entry else None,
+        actual_days=actual_days, finished=finished, basis=basis, percent=percent, deviation=deviation,
+        behind=behind, status=status, delay_reason=entry.delay_reason if entry else None,
         corrective_action=entry.corrective_action if entry else None, reported=listed, active=active)
 
 
