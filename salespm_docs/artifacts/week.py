@@ -13,8 +13,10 @@ the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md �
   makes no existing report a draft. Two reports for one week, or a file whose name is not its week,
   are findings on that week's report (same rule ID, see ``one_report_per_week``).
 - R-WEEK-2: every task behind plan has 延期原因 and 纠正措施.
-- R-WEEK-3: a 红 status names an issue or a risk with an owner; every issue has an owner and
-  every 需客户配合事项 a client contact and a due date.
+- R-WEEK-3: a 红 status names an issue or a risk with an owner; every issue open that week has an
+  owner and every 需客户配合事项 a client contact and a due date. The issues are not written in the
+  report: it shows those of the 问题清单 (``issues.yaml``) open during its week, as they stood at
+  the week's end (``figures/issues.py``), so the report and the register are one list.
 - R-WEEK-4: the stated figures agree with the snapshot: tasks are WBS leaves, 完成% agrees with
   the actual dates and never goes back, actual dates lie within the reported week, active tasks
   are reported, milestones and risks exist, cost data is present and consistent; and every figure
@@ -29,6 +31,7 @@ from pathlib import PurePosixPath
 
 from ..dates import cn_date
 from ..facts import Facts
+from ..figures import issues as issue_figures
 from ..figures import progress
 from ..money import format_yuan, to_upper
 from ..rules import Rule, rule
@@ -37,7 +40,8 @@ from .registry import Artifact, register
 SECTIONS = ("报告期", "总体状态", "本周完成", "下周计划", "里程碑状态", "进度偏差", "成本执行",
             "风险与问题", "需客户配合事项")
 
-DEPENDS = ("project", "client", "team", "milestones", "budget", "risks", "wbs", "weekly", "documents")
+DEPENDS = ("project", "client", "team", "organisation", "milestones", "budget", "risks", "issues", "wbs", "weekly",
+           "documents")
 
 
 def _report(facts: Facts, key: str):
@@ -158,15 +162,17 @@ def delays_explained(facts: Facts, artifact, key):
 def red_has_owner(facts: Facts, artifact, key):
     i, report = _report(facts, key)
     register_ = {r.id: r for r in facts.project.risks}
+    open_issues = _week_issues(facts, key)
     if report.status == "红":
-        owned = [x for x in report.issues if x.owner] + \
+        owned = [s for s in open_issues if s.issue.owner] + \
                 [register_[r] for r in report.risks if r in register_ and register_[r].owner]
         if not owned:
-            yield ("weekly", i, "status"), ("总体状态为红，但没有列出任何有责任人的问题（issues[].owner）"
-                                            "或风险（risks，风险登记册中须有责任人）")
-    for j, issue in enumerate(report.issues):
-        if not issue.owner:
-            yield ("weekly", i, "issues", j), f"问题「{issue.description[:40]}」缺少责任人（owner）"
+            yield ("weekly", i, "status"), ("总体状态为红，但本周没有开放的、有责任人的问题（问题清单 issues.yaml）"
+                                            "或列出的风险（risks，风险登记册中须有责任人）")
+    index = {x.id: n for n, x in enumerate(facts.project.issues)}
+    for s in open_issues:
+        if not s.issue.owner:
+            yield ("issues", index[s.issue.id]), f"本周开放的问题 {s.issue.id}「{s.issue.description[:40]}」缺少责任人（owner）"
     contacts = {c.name for c in facts.project.client.contacts}
     for j, action in enumerate(report.client_actions):
         if not action.contact:
@@ -299,7 +305,11 @@ def context(facts: Facts, key: str | None) -> dict:
                   for r in report.risks if r in register_],
         "open_high": [f"{r.id} {r.description}" for r in facts.project.risks
                       if r.level == "高" and _open_on(r, snap.end)],
-        "issues": [x.model_dump() for x in report.issues],
+        "issues": [{"id": s.issue.id, "description": s.issue.description, "owner": s.issue.owner,
+                    "due": s.issue.due, "status": s.status, "level": s.level, "age": s.age}
+                   for s in _week_issues(facts, key)],
+        "escalation": {"manager": facts.settings.issues.escalate_manager_days,
+                       "management": facts.settings.issues.escalate_management_days},
         "client_actions": [{**a.model_dump(), "title": titles.get(a.contact or "")} for a in report.client_actions],
         "signatures": _signatures(facts, key),
     }
@@ -313,6 +323,12 @@ def _row_dict(row: progress.TaskRow) -> dict:
     """``dataclasses.asdict(row)`` without its deep copies: every field of a row is an immutable
     scalar (text, number, ``Decimal``, date, flag), so a plain new dict holds equal values."""
     return {name: getattr(row, name) for name in _ROW_FIELDS}
+
+
+def _week_issues(facts: Facts, key: str) -> list:
+    """The issues of the 问题清单 open during week ``key``, as they stood at its end."""
+    start, end = progress.week_bounds(key)
+    return issue_figures.open_during(facts, start, end)
 
 
 def _open_on(risk, day) -> bool:
@@ -362,7 +378,7 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
         values += [format_yuan(snap.cost.actual_cost), to_upper(snap.cost.actual_cost)]
     for row in snap.behind:
         values += [row.name, row.delay_reason or "", row.corrective_action or ""]
-    values += [x.owner for x in report.issues if x.owner]
+    values += [s.issue.owner for s in _week_issues(facts, key) if s.issue.owner]
     values += [a.contact for a in report.client_actions if a.contact]
     values += [m.name for m in facts.project.milestones]
     return values
@@ -396,6 +412,8 @@ def _fingerprint(facts: Facts, key: str | None) -> dict:
         "files": [_file_of(facts, i) for i, w in enumerate(p.weekly) if w.week == key],
         "wbs": facts.derive(_wbs_dump),
         "risks": [r.model_dump(mode="json") for r in p.risks],
+        "issues": [x.model_dump(mode="json") for x in p.issues],
+        "organisation": p.organisation.model_dump(mode="json"),
         "milestones": [m.model_dump(mode="json") for m in p.milestones],
         # the whole budget, not only the BAC the context shows: R-COM-4 / R-COM-6 check its text
         "budget": p.budget.model_dump(mode="json"),

@@ -329,6 +329,15 @@ class Dependency(Model):
         return self.task if self.type == "FS" and not self.lag else f"{self.task}{self.type}{lag}"
 
 
+class Assignment(Model):
+    """任务分派：一人在一项叶子任务上投入的时间比例（资源负荷按此逐周计算）。"""
+
+    name: Person
+    """人员（须在名册中）。"""
+    percent: Percent
+    """投入比例（%）：任务工期内此人时间的百分比，如 50。"""
+
+
 class WbsItem(Model):
     """工作分解结构（WBS）中的一项；叶子任务即进度表的行。"""
 
@@ -358,6 +367,9 @@ class WbsItem(Model):
     """基线开始：计划变更前批准的计划开始（有基线时甘特图在计划条下画基线条）。"""
     baseline_end: dt.date | None = None
     """基线结束。"""
+    assignments: list[Assignment] = []
+    """任务分派：参与此叶子任务的人员及其投入比例，如 ``[{name: 韩雪, percent: 50}]``；未写时
+    由责任人全时（100%）承担。资源分配表按此逐周计算每人负荷，任一周不得超过 100%。"""
 
     @field_validator("end")
     @classmethod
@@ -370,3 +382,55 @@ def _not_before(end, start, end_label: str, start_label: str):
     if end is not None and start is not None and end < start:
         raise ValueError(f"{end_label} {end} 早于{start_label} {start}")
     return end
+
+
+class PersonResource(Model):
+    """资源分配表的人力一行：投入比例取自名册（team[].allocation），成本计入预算的人工科目。"""
+
+    name: Person
+    """姓名（须在名册中）。"""
+    start: dt.date | None = None
+    """投入开始日期（未写时取其在工作分解结构中最早的任务开始日期）。"""
+    end: dt.date | None = None
+    """投入结束日期（未写时取其在工作分解结构中最晚的任务结束日期）。"""
+    cost: Money
+    """人力成本（元），各人之和须等于预算的人工科目。"""
+    note: Text | None = None
+    """说明，如 人天数 × 人天单价。"""
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _not_before(end, info.data.get("start"), "投入结束日期", "投入开始日期")
+
+
+class Material(Model):
+    """资源分配表的物料 / 设备一行（含外采的软件与服务）。"""
+
+    name: Text
+    """名称。"""
+    spec: Text | None = None
+    """规格型号。"""
+    category: Literal["物料", "外采"] = "物料"
+    """预算科目：物料 或 外采；同一科目各行金额之和须等于预算中该科目的金额。"""
+    quantity: Number = Field(gt=0)
+    """数量（大于 0）。"""
+    unit: Text | None = None
+    """单位，如 台、套、用户、月。"""
+    unit_price: Money
+    """单价（元）。"""
+    amount: Money | None = None
+    """金额（元）：须等于 数量 × 单价（精确到分）；不写时由系统计算。"""
+    arrival: dt.date | None = None
+    """到货日期（计划或实际）。"""
+    supplier: Text | None = None
+    """供应商。"""
+
+
+class Resources(Model):
+    """资源分配表：人力与物料 / 设备（预算科目见 budget）。"""
+
+    people: list[PersonResource] = []
+    """人力：每位参与项目的成员一行；工作分解结构中的每个责任人与分派人员都须列入。"""
+    materials: list[Material] = []
+    """物料 / 设备（含外采软件许可与服务）。"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo, field_validator
 
 from .control import DocControl
 from .types import Ident, Level, Model, Money, Nps, Number, Percent, Person, Score, Stage, Text
@@ -178,17 +178,65 @@ class MilestoneStatus(Model):
     """说明。"""
 
 
-class WeekIssue(Model):
-    """周报中的问题。"""
+def _issue_reference(value: object) -> object:
+    """A weekly report names issues of the 问题清单 by ID; a whole issue written in the report would
+    be a second list that can disagree with the register."""
+    if isinstance(value, dict):
+        what = value.get("description")
+        shown = f"「{str(what)[:30]}」" if what else ""
+        raise ValueError(f"周报中的问题{shown}须登记在问题清单（issues.yaml 的 issues）中，周报只写问题编号，如 issues: [I01]")
+    return value
 
+
+IssueRef = Annotated[Ident, BeforeValidator(_issue_reference)]
+
+
+class Escalation(Model):
+    """一次问题升级：日期、升级到的级别与对象。"""
+
+    date: dt.date
+    """升级日期（不得早于问题的提出日期）。"""
+    level: Literal["项目经理", "管理层"]
+    """升级到的级别：项目经理 或 管理层。"""
+    to: Person
+    """升级对象（须在名册中），如 项目经理 张伟、发起人 王建国。"""
+    note: Text | None = None
+    """说明（升级方式、要求的支持）。"""
+
+
+class Issue(Model):
+    """问题清单中的一个问题；周报按编号引用，问题的状态与升级只在这里记录一次。"""
+
+    id: Ident
+    """问题编号，如 I01。"""
     description: Text
     """问题描述。"""
+    raised: dt.date
+    """提出日期。"""
+    raised_by: Person | None = None
+    """提出人。"""
+    impact: Text | None = None
+    """影响（对进度、成本、质量或客户的影响）。"""
     owner: Person | None = None
     """责任人。"""
+    escalations: list[Escalation] = []
+    """升级记录（日期 / 级别 / 对象），按问题升级机制：未解决超过阈值天数须升级。"""
     due: dt.date | None = None
     """计划解决日期。"""
     status: Literal["开放", "处理中", "已解决"] = "开放"
-    """状态。"""
+    """状态：开放 / 处理中 / 已解决。"""
+    resolved: dt.date | None = None
+    """解决日期（已解决时必填）。"""
+    resolution: Text | None = None
+    """解决方式（已解决时必填）。"""
+
+    @field_validator("resolved")
+    @classmethod
+    def _resolved_after_raised(cls, resolved: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        raised = info.data.get("raised")
+        if resolved is not None and raised is not None and resolved < raised:
+            raise ValueError(f"解决日期 {resolved} 早于提出日期 {raised}")
+        return resolved
 
 
 class ClientAction(Model):
@@ -238,8 +286,8 @@ class WeeklyReport(Model):
     """成本执行。"""
     risks: list[Ident] = []
     """本周关注的风险编号（来自风险登记册）。"""
-    issues: list[WeekIssue] = []
-    """问题。"""
+    issues: list[IssueRef] = []
+    """本周关注的问题编号（来自问题清单 issues.yaml），如 [I01, I02]。"""
     client_actions: list[ClientAction] = []
     """需客户配合事项。"""
 

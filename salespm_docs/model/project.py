@@ -8,8 +8,8 @@ from ..catalogue import CATALOGUE
 from ..suggest import did_you_mean
 from .control import DocControl
 from .core import (Budget, Client, CommItem, Deliverable, Group, Member, Milestone, Organisation, ProjectInfo,
-                   Risk, Scope, Target, WbsItem)
-from .lifecycle import Acceptance, Installment, Opportunity, Retrospective, Survey, WeeklyReport
+                   Resources, Risk, Scope, Target, WbsItem)
+from .lifecycle import Acceptance, Installment, Issue, Opportunity, Retrospective, Survey, WeeklyReport
 from .types import Model, Text
 
 
@@ -49,6 +49,10 @@ class Project(Model):
     """风险登记册。"""
     wbs: list[WbsItem] = []
     """工作分解结构。"""
+    resources: Resources = Resources()
+    """资源分配表：人力与物料 / 设备。"""
+    issues: list[Issue] = []
+    """问题清单（问题升级机制）；周报按编号引用其中的问题。"""
     opportunity: Opportunity | None = None
     """项目机会评估（启动阶段）。"""
     weekly: list[WeeklyReport] = []
