@@ -78,8 +78,8 @@ LAYOUT = Layout("WEEK", (
            (Para("本周无需重点关注的风险。"),)),)),
     Heading("问题", 2),
     If("issues", (
-        Table((C("编号", "{{ x.id }}", .07), C("问题", "{{ x.description }}"), C("责任人", "{{ x.owner|dash }}", .09),
-               C("计划解决日期", "{{ x.due|iso }}", .15), C("当前级别", "{{ x.level }}", .10),
+        Table((C("编号", "{{ x.id }}", .08), C("问题", "{{ x.description }}"), C("责任人", "{{ x.owner|dash }}", .10),
+               C("计划解决\n日期", "{{ x.due|iso }}", .13), C("当前\n级别", "{{ x.level }}", .10),
                C("状态", "{{ x.status }}", .09)), loop="x in issues"),
         Para("问题登记在问题清单中，此处为本周开放的问题在周末的状态；未解决超过 {{ escalation.manager }} 天上报项目经理，"
              "超过 {{ escalation.management }} 天提交管理层。"),),
