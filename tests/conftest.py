@@ -6,6 +6,7 @@ import copy
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,21 @@ def workspace(tmp_path: Path) -> Path:
 
 
 EXAMPLES = ("huaxing-crm", "yuanhang-srm")
+
+
+def pytest_configure(config) -> None:
+    """One date for the whole session, in every xdist worker: the examples are built once and
+    copied (``_built_once``), and every document's fingerprint holds the date, so a session that
+    crosses midnight would otherwise rebuild from a copy made the day before. ``SOURCE_DATE_EPOCH``
+    (``dates.today``) is fixed here unless the caller set it; workers take the controller's."""
+    given = getattr(config, "workerinput", {}).get("salespm_epoch")
+    os.environ["SOURCE_DATE_EPOCH"] = given or os.environ.get("SOURCE_DATE_EPOCH") or str(int(time.time()))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist, controller side: hand the session's date to each worker."""
+    node.workerinput["salespm_epoch"] = os.environ["SOURCE_DATE_EPOCH"]
 
 
 def _built_once(tmp_path_factory) -> Path:

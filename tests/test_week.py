@@ -96,9 +96,13 @@ def test_slipped_week_shows_plan_actual_and_reason_in_pdf(texts):
 def test_red_week_names_issue_and_owner(texts):
     docx, pdf = texts[RED]
     assert "总体状态：红" in docx.text and "总体状态：红" in squash(pdf)
-    [issues] = [t for t in docx.tables if t and t[0] == ["问题", "责任人", "计划解决日期", "状态"]]
-    assert issues[1][1:] == ["孙磊", "2026-05-08", "处理中"] and issues[1][0].startswith("U9 订单同步接口")
-    assert "同步成功率仅96.8%（目标≥99.9%）孙磊2026-05-08处理中" in squash(pdf)
+    # the issues of the 问题清单 open during W18 (4月27日–5月3日), as they stood on 5月3日
+    [issues] = [t for t in docx.tables if t and t[0] == ["编号", "问题", "责任人", "计划解决\n日期", "当前\n级别", "状态"]]
+    assert [r[0] for r in issues[1:]] == ["I05", "I06"]
+    assert issues[1][2:] == ["孙磊", "2026-05-08", "管理层", "处理中"] and issues[1][1].startswith("U9 订单同步接口")
+    # I06 was raised on 4月29日 and went to 管理层 on 5月6日: at the end of W18 it stood with the 项目经理
+    assert issues[2][2:] == ["赵敏", "2026-05-08", "项目经理", "处理中"]
+    assert "同步成功率仅96.8%（目标≥99.9%）孙磊2026-05-08管理层处理中" in squash(pdf)
 
 
 def test_cost_written_in_words_and_figures(texts):
@@ -165,7 +169,7 @@ def test_intact_example_has_no_week_finding(example_data):
 BREAKS = {
     "R-WEEK-1": lambda d: [d.pop("acceptance"), d["weekly"].pop()],  # W27 then due (project end 6月30日)
     "R-WEEK-2": lambda d: task(d, SLIPPED, "3.1.1").pop("delay_reason"),
-    "R-WEEK-3": lambda d: week(d, RED)["issues"][0].pop("owner"),
+    "R-WEEK-3": lambda d: d["issues"][4].pop("owner"),  # I05, open during W18
     "R-WEEK-4": lambda d: week(d, RED)["tasks"].append({"task": "9.9.9", "percent": 10}),
 }
 
@@ -210,19 +214,23 @@ def test_task_overdue_without_any_report_is_behind(example_data):
 
 
 def test_issue_without_owner_message(example_data):
-    [f] = findings(facts_from(example_data, BREAKS["R-WEEK-3"]), "R-WEEK-3")
-    assert f.document == "WEEK 2026-W18"
-    assert f.message.startswith("问题「U9 订单同步接口在批量并发写入时出现数据库死锁") and f.message.endswith("缺少责任人（owner）")
+    # the issue is open during W18 and W19: each report that shows it is incomplete, the finding
+    # points at the issue in the register
+    found = findings(facts_from(example_data, BREAKS["R-WEEK-3"]), "R-WEEK-3")
+    assert [f.document for f in found] == ["WEEK 2026-W18", "WEEK 2026-W19"]
+    for f in found:
+        assert f.location.startswith("projects/huaxing-crm/issues.yaml:") and f.location.endswith("issues[4]")
+        assert f.message == "本周开放的问题 I05「U9 订单同步接口在批量并发写入时出现数据库死锁，同步成功率…」缺少责任人（owner）"
 
 
 def test_red_status_needs_an_owned_issue_or_risk(example_data):
     def strip(d):
-        week(d, RED)["issues"] = []
+        d["issues"] = [i for i in d["issues"] if i["id"] not in ("I05", "I06")]  # nothing open in W18
         week(d, RED)["risks"] = []
     [f] = findings(facts_from(example_data, strip), "R-WEEK-3")
     assert f.location.endswith("weekly[15].status")
-    assert f.message == ("总体状态为红，但没有列出任何有责任人的问题（issues[].owner）"
-                         "或风险（risks，风险登记册中须有责任人）")
+    assert f.message == ("总体状态为红，但本周没有开放的、有责任人的问题（问题清单 issues.yaml）"
+                         "或列出的风险（risks，风险登记册中须有责任人）")
     # a risk from the register with an owner is enough
     def risk_only(d):
         strip(d)

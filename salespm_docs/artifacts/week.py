@@ -172,7 +172,7 @@ def red_has_owner(facts: Facts, artifact, key):
     index = {x.id: n for n, x in enumerate(facts.project.issues)}
     for s in open_issues:
         if not s.issue.owner:
-            yield ("issues", index[s.issue.id]), f"本周开放的问题 {s.issue.id}「{s.issue.description[:40]}」缺少责任人（owner）"
+            yield ("issues", index[s.issue.id]), f"本周开放的{issue_figures.named(s.issue)}缺少责任人（owner）"
     contacts = {c.name for c in facts.project.client.contacts}
     for j, action in enumerate(report.client_actions):
         if not action.contact:

@@ -65,6 +65,13 @@ class IssueState:
         return tuple(o for o in self.owed if o.missing)
 
 
+def named(issue: Issue, width: int = 30) -> str:
+    """How a message names an issue: 「问题 I05「U9 订单同步接口…」」, its description cut at ``width``
+    characters with an ellipsis (never in the middle of a word the reader cannot tell is cut)."""
+    text = issue.description
+    return f"问题 {issue.id}「{text if len(text) <= width else text[:width].rstrip() + '…'}」"
+
+
 def _add(day: dt.date, days: int) -> dt.date:
     return dt.date.fromordinal(min(day.toordinal() + days, dt.date.max.toordinal()))
 

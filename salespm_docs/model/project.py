@@ -76,6 +76,16 @@ class Project(Model):
                 raise ValueError(f"未知的文档代码「{code}」{did_you_mean(code, CATALOGUE)}")
         return value
 
+    @field_validator("issues")
+    @classmethod
+    def _unique_issue_ids(cls, value: list[Issue]) -> list[Issue]:
+        seen: set[str] = set()
+        for issue in value:
+            if issue.id in seen:
+                raise ValueError(f"问题编号 {issue.id} 重复：问题清单中每个问题只登记一次，编号唯一")
+            seen.add(issue.id)
+        return value
+
     @field_validator("groups")
     @classmethod
     def _not_a_person(cls, value: dict[str, Group], info: ValidationInfo) -> dict[str, Group]:
