@@ -15,7 +15,9 @@ import openpyxl
 import pytest
 
 from salespm_docs.figures.calendar import WorkCalendar
-from salespm_docs.layout.elements import Column as C, If, Layout, LayoutError, Para, Table, value_column
+from salespm_docs.layout import generate
+from salespm_docs.layout.elements import (INFO_LABELS, Column as C, If, Input, Layout, LayoutError, Para, Table, money,
+                                          value_column)
 from salespm_docs.render.xlsx import (CALENDAR_SHEET, INFO_SHEET, LISTS_SHEET, Formulas, XlsxError,
                                       calendar_days, render_xlsx, xlsx_text)
 from salespm_docs.templating import make_env
@@ -404,6 +406,215 @@ def test_an_empty_register_opens(tmp_path):
 def test_layouts_without_registers_are_unchanged():
     column = C("甲", "{{ x }}")
     assert (column.formula, column.sheet_total, column.choices, column.places) == (None, None, None, None)
+    assert (column.bounds, column.fills, Layout("X", ()).inputs) == (None, (), ())
     assert Table((column,)).sheet is None
     assert value_column("率", "x", "pct").places == 1 and value_column("额", "x", "yuan").places is None
     assert copy.deepcopy(LAYOUT) == LAYOUT
+
+
+# -- input cells, conditional fills, numeric bounds (风险登记册 / 回款跟踪表) ----------------------
+
+LEVEL = 'IF({风险值}>={@高风险下限},"高",IF({风险值}>={@中风险下限},"中","低"))'
+LEVEL_FILLS = (('{等级}="高"', "F4B6B0"), ('{等级}="中"', "FBE3A6"), ('{等级}="低"', "CFE8CF"))
+AGING = ('IF({未收金额}<=0,"",IF({@报告日期}-{计划日期}<=0,"未到期",'
+         'IF({@报告日期}-{计划日期}<=30,"逾期30天内","逾期30天以上")))')
+OVERDUE = 'IF({未收金额}<=0,"",MAX(0,{@报告日期}-{计划日期}))'
+RISKS = Table((
+    C("编号", "{{ k.id }}", .1, value="k.id"),
+    C("风险", "{{ k.name }}", value="k.name"),
+    C("可能性", "{{ k.p }}", .1, "right", value="k.p", fmt="int", bounds=(1, 5)),
+    C("影响", "{{ k.i }}", .1, "right", value="k.i", fmt="int", bounds=(1, 5)),
+    C("风险值", "{{ k.score }}", .1, "right", value="k.score", fmt="int", formula="{可能性}*{影响}"),
+    C("等级", "{{ k.level }}", .1, value="k.level", formula=LEVEL, fills=LEVEL_FILLS),
+), loop="k in risks", sheet="风险登记册")
+PAYMENTS = Table((
+    C("期次", "{{ p.id }}", .1, value="p.id"),
+    value_column("计划日期", "p.due", "date", .2),
+    money("未收金额", "p.open", .2),
+    C("账龄", "{{ p.aging }}", value="p.aging", formula=AGING),
+    C("逾期天数", "{{ p.overdue }}", .15, "right", value="p.overdue", fmt="int", formula=OVERDUE),
+), loop="p in payments", sheet="回款跟踪表")
+INPUTS = (Input("报告日期", "report.date", "date", "可修改：逾期天数与账龄按此日期重新计算"),
+          Input("高风险下限", "matrix.high_min", "int"), Input("中风险下限", "matrix.medium_min", "int"),
+          Input("复核日期", "report.review", "date"))
+RISK_LAYOUT = Layout("RISK", (Para("风险与回款。"), RISKS, PAYMENTS), landscape=True, inputs=INPUTS)
+REPORT_DATE = d(2026, 10, 12)
+
+
+def _level(score: int, high: int, medium: int) -> str:
+    return "高" if score >= high else "中" if score >= medium else "低"
+
+
+def _aging(due: dt.date, amount: Decimal, on: dt.date) -> tuple[str | None, int | None]:
+    if amount <= 0:
+        return None, None
+    days = (on - due).days
+    return ("未到期" if days <= 0 else "逾期30天内" if days <= 30 else "逾期30天以上"), max(0, days)
+
+
+def _risk_context(high: int = 15, medium: int = 8, on: dt.date = REPORT_DATE) -> dict:
+    risks = [{"id": f"R{n}", "name": name, "p": p, "i": i, "score": p * i, "level": _level(p * i, high, medium)}
+             for n, (name, p, i) in enumerate((("关键人员离职", 5, 4), ("接口延期", 3, 4), ("需求变更", 2, 3),
+                                               ("数据迁移", 3, 3), ("上线窗口", 4, 4)), start=1)]
+    payments = []
+    for n, (due, amount) in enumerate(((d(2026, 10, 20), Decimal("1000.00")), (d(2026, 10, 1), Decimal("500.50")),
+                                       (d(2026, 8, 1), Decimal("200.00")), (d(2026, 9, 1), Decimal("0"))), start=1):
+        aging, overdue = _aging(due, amount, on)
+        payments.append({"id": f"第{n}期", "due": due, "open": amount, "aging": aging, "overdue": overdue})
+    return _context(risks=risks, payments=payments, report={"date": on, "review": None},
+                    matrix={"high_min": high, "medium_min": medium})
+
+
+def _named_cell(wb, name: str):
+    sheet, cell = next(iter(wb.defined_names[name].destinations))
+    return wb[sheet][cell.replace("$", "")]
+
+
+def test_input_cells_on_the_info_sheet(tmp_path):
+    path = _render(tmp_path / "risk.xlsx", _risk_context(), RISK_LAYOUT)
+    wb = openpyxl.load_workbook(path)
+    info = wb[INFO_SHEET]
+    rows = {row[0].value: row for row in info.iter_rows(max_col=3)}
+    labels = [row[0].value for row in info.iter_rows(max_col=1)]
+    assert labels[-5:] == ["状态日期", "报告日期", "高风险下限", "中风险下限", "复核日期"]  # under 状态日期
+    date, note = rows["报告日期"][1], rows["报告日期"][2]
+    assert _as_date(date.value) == REPORT_DATE and date.number_format == "yyyy-mm-dd" and date.data_type == "d"
+    assert note.value == "可修改：逾期天数与账龄按此日期重新计算"
+    assert rows["高风险下限"][1].value == 15 and rows["高风险下限"][1].number_format == "0"
+    assert rows["中风险下限"][1].value == 8 and rows["中风险下限"][2].value is None
+    assert rows["复核日期"][1].value is None and rows["复核日期"][1].number_format == "yyyy-mm-dd"  # None: blank
+    assert all(rows[label][0].font.b for label in ("报告日期", "高风险下限", "复核日期"))
+    for item in INPUTS:  # a workbook name per input, on its value cell
+        sheet, cell = next(iter(wb.defined_names[item.label].destinations))
+        assert sheet == INFO_SHEET and cell == f"$B${rows[item.label][1].row}"
+    assert _as_date(_named_cell(wb, "状态日期").value) == STATUS_DATE
+    # {@报告日期} is the absolute cell of the input, in every row
+    ws = wb["回款跟踪表"]
+    where = f"'{INFO_SHEET}'!$B${rows['报告日期'][1].row}"
+    assert ws["D2"].value == ('=IF(C2<=0,"",IF(' + where + '-B2<=0,"未到期",IF(' + where
+                              + '-B2<=30,"逾期30天内","逾期30天以上")))')
+    assert ws["E5"].value == f'=IF(C5<=0,"",MAX(0,{where}-B5))'
+    high, medium = (f"'{INFO_SHEET}'!$B${rows[label][1].row}" for label in ("高风险下限", "中风险下限"))
+    assert wb["风险登记册"]["F3"].value == f'=IF(E3>={high},"高",IF(E3>={medium},"中","低"))'
+    # the cached results: the documents' figures, Chinese text included
+    shown = openpyxl.load_workbook(path, data_only=True)
+    assert [shown["风险登记册"][f"F{n}"].value for n in range(2, 7)] == ["高", "中", "低", "中", "高"]
+    assert [shown["回款跟踪表"][f"D{n}"].value for n in range(2, 6)] == ["未到期", "逾期30天内", "逾期30天以上", None]
+    assert [shown["回款跟踪表"][f"E{n}"].value for n in range(2, 6)] == [0, 11, 72, None]
+    assert cached_results(path)["回款跟踪表", "D5"] == ""
+
+
+def test_the_label_list_of_the_layout_is_the_info_sheet(tmp_path):
+    """``INFO_LABELS`` (what an input may not be called) = the names ``{@…}`` can take on 文档信息."""
+    wb = openpyxl.load_workbook(_render(tmp_path / "risk.xlsx", _risk_context(), RISK_LAYOUT))
+    labels = {row[0] for row in wb[INFO_SHEET].iter_rows(min_row=2, max_col=1, values_only=True)}
+    assert set(INFO_LABELS) - {"编制日期", "审核日期", "批准日期"} == labels - {i.label for i in INPUTS}
+    from salespm_docs.render import xlsx
+    r = xlsx._Renderer(Layout("X", ()), _context(), make_env())
+    assert set(xlsx._info_sheet(openpyxl.Workbook().active, r, _context()["doc"])) == set(INFO_LABELS)
+
+
+def test_conditional_fills_and_bounds_survive_read_back(tmp_path):
+    path = _render(tmp_path / "risk.xlsx", _risk_context(), RISK_LAYOUT)
+    ws = openpyxl.load_workbook(path)["风险登记册"]
+    rules = [(str(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
+    assert [(ref, rule.type, rule.formula) for ref, rule in rules] == [
+        ("F2:F6", "expression", ['$F2="高"']), ("F2:F6", "expression", ['$F2="中"']),
+        ("F2:F6", "expression", ['$F2="低"'])]
+    for (_, rule), (_, colour) in zip(rules, LEVEL_FILLS):
+        fill = rule.dxf.fill
+        assert fill.fill_type == "solid" and fill.fgColor.rgb.endswith(colour) and fill.bgColor.rgb.endswith(colour)
+    assert ws["F2"].fill.fill_type is None  # the colour is the rule's, not the cell's
+    validations = {str(v.sqref): v for v in ws.data_validations.dataValidation}
+    assert set(validations) == {"C2:C6", "D2:D6"}
+    for ref, header in (("C2:C6", "可能性"), ("D2:D6", "影响")):
+        dv = validations[ref]
+        assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("whole", "between", "1", "5")
+        assert dv.showErrorMessage and dv.allow_blank and dv.error == f"{header}应为 1–5 的整数"
+    # an empty register: the rules cover the rows a user fills in
+    context = _risk_context()
+    context["risks"] = []
+    ws = openpyxl.load_workbook(_render(tmp_path / "empty.xlsx", context, RISK_LAYOUT))["风险登记册"]
+    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {"F2:F101"}
+    assert {str(v.sqref) for v in ws.data_validations.dataValidation} == {"C2:C101", "D2:D101"}
+
+
+def test_a_fill_may_span_columns_and_inputs(tmp_path):
+    """A condition is expanded like a formula: the columns absolute, the row relative, inputs absolute."""
+    layout = Layout("RISK", (Table(RISKS.columns[:4] + (
+        C("风险值", "{{ k.score }}", value="k.score", fmt="int", formula="{可能性}*{影响}",
+          fills=(("{可能性}*{影响}>={@高风险下限}", "f4b6b0"),)),), loop="k in risks", sheet="风险"),),
+        inputs=INPUTS[1:2])
+    wb = openpyxl.load_workbook(_render(tmp_path / "x.xlsx", _risk_context(), layout))
+    [cf] = wb["风险"].conditional_formatting
+    row = _named_cell(wb, "高风险下限").row
+    assert str(cf.sqref) == "E2:E6" and cf.rules[0].formula == [f"$C2*$D2>='{INFO_SHEET}'!$B${row}"]
+    assert cf.rules[0].dxf.fill.fgColor.rgb.endswith("F4B6B0")
+
+
+def test_bad_inputs_fills_and_bounds():
+    for label in ("A1", "xfd1048576", "R1C1", "r", "1期", "报告 日期", "报告-日期", "TRUE", "", "长" * 256):
+        with pytest.raises(LayoutError, match=r"RISK.*输入项名称") as found:
+            Layout("RISK", (), inputs=(Input(label, "report.date"),))
+        assert f"「{label}」" in str(found.value)
+    for label in ("状态日期", "文档编号", "批准日期"):
+        with pytest.raises(LayoutError, match=f"RISK.*「{label}」.*同名"):
+            Layout("RISK", (), inputs=(Input(label, "x"),))
+    with pytest.raises(LayoutError, match="重复"):
+        Layout("RISK", (), inputs=(Input("Limit", "x"), Input("limit", "y")))
+    with pytest.raises(LayoutError, match="数字格式"):
+        Layout("RISK", (), inputs=(Input("报告日期", "x", "day"),))
+    assert Layout("RISK", (), inputs=(Input("_x.1", "x"), Input("高风险下限2", "y"), Input("ABCD1", "z"))).inputs
+    for bounds in ((5, 1), (1,), (1.0, 5), (True, 5)):
+        with pytest.raises(LayoutError, match="可能性.*bounds"):
+            C("可能性", "", bounds=bounds)
+    for fills in ((("{等级}=1", "red"),), (("", "FFFFFF"),), (("{等级}=1",),)):
+        with pytest.raises(LayoutError, match="等级.*fills"):
+            C("等级", "", fills=fills)
+
+
+def test_bad_fill_condition_names_the_column(tmp_path):
+    layout = Layout("RISK", (Table((C("等级", "{{ k.level }}", fills=(("{级别}=1", "FFFFFF"),)),),
+                                   loop="k in risks", sheet="风险"),))
+    with pytest.raises(LayoutError, match="等级.*条件格式.*级别"):
+        _render(tmp_path / "x.xlsx", _risk_context(), layout)
+    layout = Layout("RISK", (Table((C("等级", "{{ k.level }}", fills=(("{@上限}=1", "FFFFFF"),)),),
+                                   loop="k in risks", sheet="风险"),))
+    with pytest.raises(LayoutError, match="上限"):
+        _render(tmp_path / "x.xlsx", _risk_context(), layout)
+
+
+def test_documents_ignore_inputs():
+    with_inputs = RISK_LAYOUT
+    without = Layout("RISK", RISK_LAYOUT.body, landscape=True)
+    assert generate.html_template(with_inputs) == generate.html_template(without)
+    assert generate.docx_template(with_inputs) == generate.docx_template(without)
+
+
+@pytest.mark.clients
+@needs_calc
+def test_formulas_over_inputs_compute_and_follow_an_edit(tmp_path):
+    path = _render(tmp_path / "risk.xlsx", _risk_context(), RISK_LAYOUT)
+    computed = recalculated(path)
+    assert stale_formulas(path, computed) == []
+    assert [computed["风险登记册"][f"F{n}"].value for n in range(2, 7)] == ["高", "中", "低", "中", "高"]
+    assert [computed["回款跟踪表"][f"D{n}"].value for n in range(2, 6)] == ["未到期", "逾期30天内", "逾期30天以上", None]
+    assert [computed["回款跟踪表"][f"E{n}"].value for n in range(2, 5)] == [0, 11, 72]
+    # LibreOffice read the rules and the validations (it writes them back when it saves)
+    ws = computed["风险登记册"]
+    assert [rule.formula for cf in ws.conditional_formatting for rule in cf.rules] == [
+        ['$F2="高"'], ['$F2="中"'], ['$F2="低"']]
+    assert {str(v.sqref) for v in ws.data_validations.dataValidation if v.type == "whole"} == {"C2:C6", "D2:D6"}
+    # a PM lowers the high-risk threshold and moves the report date; the register follows
+    wb = openpyxl.load_workbook(path)
+    _named_cell(wb, "高风险下限").value = 10
+    _named_cell(wb, "报告日期").value = d(2026, 11, 30)
+    wb.save(tmp_path / "edited.xlsx")
+    wb.close()
+    edited = recalculated(tmp_path / "edited.xlsx")
+    expected = _risk_context(high=10, on=d(2026, 11, 30))
+    assert [edited["风险登记册"][f"F{n}"].value for n in range(2, 7)] == [k["level"] for k in expected["risks"]]
+    assert edited["风险登记册"]["F3"].value == "高"  # 3 × 4 = 12 ≥ 10
+    assert [edited["回款跟踪表"][f"D{n}"].value for n in range(2, 6)] == [
+        p["aging"] for p in expected["payments"]] == ["逾期30天以上", "逾期30天以上", "逾期30天以上", None]
+    assert [edited["回款跟踪表"][f"E{n}"].value for n in range(2, 5)] == [41, 60, 121]

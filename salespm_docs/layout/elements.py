@@ -11,6 +11,7 @@ writer of its own per format, never a hand-kept copy of a template.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
@@ -80,7 +81,8 @@ class Column:
     """An Excel formula the register keeps instead of ``value`` (documents still show ``cell``,
     computed in Python: the same figure), with or without the leading ``=``. ``{标题}`` is the cell
     of the column headed 标题 in the same row (header without its line breaks: ``"计划\\n工期"`` →
-    ``{计划工期}``); ``{@状态日期}`` is the status date on the 文档信息 sheet. Macros, expanded by
+    ``{计划工期}``); ``{@状态日期}`` is the status date on the 文档信息 sheet, ``{@名称}`` the input
+    cell labelled 名称 there (``Layout.inputs``: ``{@报告日期}``, ``{@高风险下限}``). Macros, expanded by
     the workbook writer: ``WORKDAYS(a, b)`` working days from a to b inclusive on the Chinese
     calendar (0 when b < a), ``DELTA(plan, actual)`` signed working days (positive when late); both
     give a blank when an argument is blank, so the layout need not guard them."""
@@ -89,6 +91,26 @@ class Column:
     range of that column: ``=SUBTOTAL(109,{工作量})``, ``=SUMPRODUCT({工作量},{完成})/SUM({工作量})``."""
     choices: str | None = None
     """A Jinja expression giving the register's drop-down list for this column (``lists.status``)."""
+    bounds: tuple[int, int] | None = None
+    """``(low, high)``: the register accepts only whole numbers from low to high in this column
+    (data validation, e.g. ``(1, 5)`` for 可能性 / 影响); enumerations use ``choices``."""
+    fills: tuple[tuple[str, str], ...] = ()
+    """``(condition, colour)`` pairs: the register shades a cell of this column with ``colour``
+    (``"F4B6B0"``, RGB hex) while ``condition`` holds, an Excel formula in the language of
+    ``formula`` written for the first data row (``'{等级}="高"'``): conditional formatting, so the
+    colour follows when the user edits the cells it depends on. The first condition that holds wins."""
+
+    def __post_init__(self):
+        if self.bounds is not None:
+            if (len(self.bounds) != 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in self.bounds)
+                    or self.bounds[0] > self.bounds[1]):
+                raise LayoutError(f"列「{self.header}」的 bounds {self.bounds!r} 应为 (下限, 上限) 两个整数，下限不大于上限")
+        for fill in self.fills:
+            if len(fill) != 2 or not str(fill[0]).strip() or not _COLOUR.match(str(fill[1])):
+                raise LayoutError(f"列「{self.header}」的 fills 项 {fill!r} 应为 (条件公式, 六位十六进制颜色)")
+
+
+_COLOUR = re.compile(r"^[0-9A-Fa-f]{6}$")
 
 
 #: Number formats: the filter a document shows a value with, and the Excel number format a
@@ -207,6 +229,38 @@ class Named:
 Block = Union[Heading, Para, KeyValue, Table, Bullets, If, Signatures, PartySignatures, Picture, Named]
 
 
+#: Labels of the 文档信息 sheet of a register (the control block and the status date): each names a
+#: cell ``{@名称}`` may refer to, so no ``Input`` may take one (``render/xlsx.py`` writes them)
+INFO_LABELS = ("文档名称", "文档编号", "版本号", "密级", "项目名称", "项目编号", "客户名称", "状态",
+               "编制", "编制日期", "审核", "审核日期", "批准", "批准日期", "状态日期")
+#: An Excel defined name: a letter or ``_`` first, then letters, digits, ``_`` and ``.``; not a
+#: cell reference (``A1``, ``XFD1048576``, ``R1C1``, ``R``, ``C``)
+_DEFINED_NAME = re.compile(r"^[^\W\d][\w.]{0,254}$")
+_CELL_LIKE = re.compile(r"^(?:[A-Za-z]{1,3}\d+|[RrCc]|[Rr]\d*[Cc]\d*|[Rr]\d+|[Cc]\d+)$")
+
+
+def defined_name_ok(name: str) -> bool:
+    """Whether ``name`` can be an Excel workbook defined name (the name of an ``Input``)."""
+    return bool(_DEFINED_NAME.match(name)) and not _CELL_LIKE.match(name) and name.upper() not in ("TRUE", "FALSE")
+
+
+@dataclass(frozen=True)
+class Input:
+    """A value a register's user may change, on its 文档信息 sheet under 状态日期: ``label`` in
+    column A (bold), the value in B in number format ``fmt``, ``note`` in C (how to use it). The
+    cell has a workbook defined name equal to ``label`` and formulas (``Column.formula``,
+    ``Column.fills``) refer to it as ``{@label}``, like ``{@状态日期}``. Documents ignore inputs."""
+
+    label: str
+    """The cell's label and defined name (``报告日期``, ``高风险下限``): a valid Excel name."""
+    value: str
+    """A Jinja expression of the context (``report.date``); ``None`` leaves the cell blank."""
+    fmt: str | None = None
+    """The number format (see FORMATS): ``date``, ``int``, ``num``, ``pct``, ``yuan``."""
+    note: str | None = None
+    """A remark beside the value (「可修改：逾期天数与账龄按此日期重新计算」)."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """One document's layout: the cover (control block) comes first, then ``body``."""
@@ -218,6 +272,21 @@ class Layout:
     css: str = ""
     """Extra CSS for this document's HTML (narrow tables …); the house style is base.css."""
     meta: dict = field(default_factory=dict)
+    inputs: tuple[Input, ...] = ()
+    """The register's input cells (``Input``), on its 文档信息 sheet; the documents ignore them."""
+
+    def __post_init__(self):
+        seen: set[str] = set()
+        for item in self.inputs:
+            label = item.label
+            if not isinstance(label, str) or not defined_name_ok(label):
+                raise LayoutError(f"版式 {self.code}：输入项名称「{label}」不是有效的 Excel 名称"
+                                  "（以字母或下划线开头，只含字母、数字、下划线和点，不能像单元格地址）")
+            if label in INFO_LABELS or label.casefold() in seen:
+                raise LayoutError(f"版式 {self.code}：输入项名称「{label}」重复或与文档信息的项目同名")
+            if item.fmt is not None and item.fmt not in FORMATS:
+                raise LayoutError(f"版式 {self.code}：输入项「{label}」的数字格式 {item.fmt!r} 未定义（FORMATS）")
+            seen.add(label.casefold())
 
 
 def walk(blocks: tuple[Block, ...]):

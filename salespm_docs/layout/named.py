@@ -10,6 +10,12 @@ The charts of the schedule documents (``salespm_docs/charts``):
   200 dpi PNG pictures, made by ``render/docx.py``) in Word, centred, a page break between pages.
 - ``Named("s_curve")``: the S-curve, ``charts.s_curve`` / ``images.s_curve`` (a list of one chart).
 
+The charts of the registers, each placed as the S-curve (a list of one chart, no page break):
+
+- ``Named("heat_map")``: the risk heat map of the 风险登记册, ``charts.heat_map`` / ``images.heat_map``.
+- ``Named("collection")``: the collection chart of the 回款跟踪表, ``charts.collection`` /
+  ``images.collection``.
+
 Nothing is shown when the list is empty. An optional argument names another key of ``charts``
 (``Named("gantt", ("gantt_baseline",))``). In the PDF a chart is as wide as its ``width_mm`` or the
 text width, whichever is less, and at most 160 mm high (an A4 landscape page holds it), its
@@ -80,3 +86,5 @@ def _chart_docx(kind: str, *, break_between: bool) -> Callable[..., None]:
 
 register("gantt", html=_chart_html("gantt"), docx=_chart_docx("gantt", break_between=True))
 register("s_curve", html=_chart_html("s_curve"), docx=_chart_docx("s_curve", break_between=False))
+register("heat_map", html=_chart_html("heat_map"), docx=_chart_docx("heat_map", break_between=False))
+register("collection", html=_chart_html("collection"), docx=_chart_docx("collection", break_between=False))

@@ -5,10 +5,16 @@ layout order, with the rows the documents show: raw values (``Column.value``) as
 dates in the number format of ``Column.fmt``, the rendered ``cell`` text otherwise, and live
 formulas (``Column.formula``, ``Column.sheet_total``) where the layout gives them. The sheets:
 
-- ``文档信息``: the control block (文档名称 … 批准) and the 状态日期 cell (named range ``状态日期``);
+- ``文档信息``: the control block (文档名称 … 批准), the 状态日期 cell (named range ``状态日期``) and
+  under it the layout's input cells (``Layout.inputs``): label in A (bold), value in B in the
+  input's number format (blank when the value is ``None``), its note in C, each cell a workbook
+  name equal to its label (``报告日期``, ``高风险下限``), so a user changes a threshold or the
+  report date in one place and every formula that refers to it follows;
 - one sheet per register: header row bold and shaded, frozen, filtered, an Excel table, drop-downs
-  (lists on the hidden ``列表`` sheet), printed landscape on A4, one page wide, the header row
-  repeated, 文档编号 / 版本 / 密级 in the page header and 「第 n 页 共 m 页」 in the footer;
+  (``Column.choices``, lists on the hidden ``列表`` sheet), whole-number validation
+  (``Column.bounds``: 可能性 1–5), conditional fills (``Column.fills``), printed landscape on A4,
+  one page wide, the header row repeated, 文档编号 / 版本 / 密级 in the page header and
+  「第 n 页 共 m 页」 in the footer;
 - ``节假日``: the Chinese calendar's non-working weekdays (放假日期) and working weekends
   (调休上班日), which the ``WORKDAYS`` / ``DELTA`` macros count with, so a PM who adds a holiday
   there sees every duration and deviation follow;
@@ -18,8 +24,11 @@ A formula cell also carries its cached result, the column's ``value`` computed i
 documents show), for viewers that do not compute; Excel and LibreOffice recompute on load.
 
 Formulas (``Column.formula``): ``{标题}`` is the cell of the column headed 标题 in the same row (the
-header without line breaks), ``{@状态日期}`` the status-date cell of ``文档信息``. Two macros are
-expanded here, textually, before the formula is written:
+header without line breaks), ``{@状态日期}`` the status-date cell of ``文档信息`` and ``{@名称}`` the
+cell of the input labelled 名称 (absolute: ``'文档信息'!$B$14``), any control-block item too
+(``{@文档编号}``). Nested ``IF``s, string literals in Chinese and comparisons (``<=``) are written as
+given; the cached result is the column's ``value`` as always. Two macros are expanded here,
+textually, before the formula is written:
 
 - ``WORKDAYS(a, b)``: working days from a to b inclusive, 0 when b < a, blank when a or b is
   blank: ``IF(OR(a="",b=""),"",IF(b<a,0,NETWORKDAYS(a,b,<放假日期>)+COUNTIFS(<调休上班日>,
@@ -30,6 +39,17 @@ expanded here, textually, before the formula is written:
 The writer guards the macro arguments against blanks, so layouts need not. Functions newer than the
 OOXML standard are written with their ``_xlfn.`` prefix (``_xlfn.IFS``), as Excel itself stores
 them, and the workbook asks for a full recalculation on load.
+
+Conditional fills (``Column.fills``, ``(condition, colour)`` pairs): each condition is expanded
+like a formula written for the first data row, with the columns absolute and the row relative
+(``{等级}="高"`` → ``$F2="高"``), and becomes a ``FormulaRule`` over the column's data range (rows 2
+to the last, or the ``EMPTY_ROOM`` rows of an empty register, like the drop-downs), its fill solid
+in ``colour`` (foreground and background both set: Excel paints a differential fill with the
+background, LibreOffice reads either). The colour lives in the rule, not the cell, so it follows
+when the user edits 可能性 and the sheet recomputes; when two hold, the first listed colours the
+cell. ``bounds``
+``(low, high)`` is a whole-number validation ``between`` low and high on the same range, its error
+message built from the header (「可能性应为 1–5 的整数」).
 
 Why ``NETWORKDAYS`` and not ``NETWORKDAYS.INTL``: with weekend code 1 (Saturday and Sunday) the two
 count the same days, but ``NETWORKDAYS.INTL`` came with Excel 2010 and Excel saves it with the
@@ -56,6 +76,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from openpyxl import Workbook, load_workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.datetime import to_excel
@@ -64,7 +85,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable, TableStyleInfo
 
 from ..errors import TemplateError
-from ..layout.elements import FORMATS, Column, Layout, LayoutError, Named, Table, walk
+from ..layout.elements import FORMATS, Column, Input, Layout, LayoutError, Named, Table, walk
 
 INFO_SHEET = "文档信息"
 CALENDAR_SHEET = "节假日"
@@ -110,13 +131,20 @@ def excel_format(column: Column) -> str | None:
     """The Excel number format of ``column`` (``None``: General)."""
     if column.fmt is None:
         return None
-    if column.fmt not in FORMATS:
-        raise LayoutError(f"列「{column.header}」的数字格式 {column.fmt!r} 未定义（FORMATS）")
     places = column.places
     if places is None:
         found = _FORMAT_PLACES.search(column.cell)
         places = int(found.group(1)) if found else 1
-    pattern = FORMATS[column.fmt][1]
+    return excel_number_format(column.fmt, places, f"列「{column.header}」")
+
+
+def excel_number_format(fmt: str | None, places: int = 1, where: str = "") -> str | None:
+    """The Excel number format of FORMATS key ``fmt`` with ``places`` decimals where it takes them."""
+    if fmt is None:
+        return None
+    if fmt not in FORMATS:
+        raise LayoutError(f"{where}的数字格式 {fmt!r} 未定义（FORMATS）")
+    pattern = FORMATS[fmt][1]
     if "{zeros}" in pattern and places == 0:
         pattern = pattern.replace(".{zeros}", "")
     return pattern.format(zeros="0" * places)
@@ -448,8 +476,9 @@ def render_xlsx(layout: Layout, context: dict, env: jinja2.Environment, target: 
     """Write the registers of ``layout`` (its tables with a ``sheet``) to ``target``.
 
     ``context`` is the document's template context: ``doc``, ``project``, ``client``, the loop
-    lists, ``status_date`` (a date, or absent) and ``calendar_days`` (``{"holidays": [...],
-    "workdays": [...]}``, see ``calendar_days``; required when a formula uses WORKDAYS/DELTA).
+    lists, what ``layout.inputs`` refer to, ``status_date`` (a date, or absent) and ``calendar_days``
+    (``{"holidays": [...], "workdays": [...]}``, see ``calendar_days``; required when a formula uses
+    WORKDAYS/DELTA).
     ``env`` is the sandboxed environment of ``templating.make_env()``. ``properties`` like
     ``render_docx``'s (title, subject, author, keywords, identifier, company); ``stamp`` is the
     created/modified time written into the package."""
@@ -530,7 +559,8 @@ def _shown(value, empty: str = "—"):
 
 
 def _info_sheet(ws, r: _Renderer, doc: dict) -> dict[str, str]:
-    """The control block; returns ``{名称: absolute cell}`` for ``{@名称}``."""
+    """The control block, 状态日期 and the layout's inputs; returns ``{名称: absolute cell}`` for
+    ``{@名称}`` (its labels are ``INFO_LABELS`` of the layout elements, plus the inputs')."""
     project = r.context.get("project") or {}
     client = r.context.get("client") or {}
     row = 1
@@ -565,14 +595,34 @@ def _info_sheet(ws, r: _Renderer, doc: dict) -> dict[str, str]:
         put(ws, row, 2, status)
     cells[STATUS_LABEL] = f"{quote_sheetname(ws.title)}!$B${row}"
     ws.parent.defined_names[STATUS_LABEL] = DefinedName(STATUS_LABEL, attr_text=cells[STATUS_LABEL])
+    for item in r.layout.inputs:
+        row += 1
+        _input_row(ws, row, item, r, cells)
     for line in ws.iter_rows(min_row=1 if not doc.get("draft") else 2, max_row=row, max_col=3):
         for cell in line:
             cell.border = BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-    ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 48
-    ws.column_dimensions["C"].width = 14
+    widths = [max([12] + [display_width(i.label) + 2 for i in r.layout.inputs]), 48,
+              min(48, max([14] + [display_width(i.note) + 2 for i in r.layout.inputs if i.note]))]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    _fit_rows(ws, widths, row - len(r.layout.inputs) + 1, row)
     return cells
+
+
+def _input_row(ws, row: int, item: Input, r: _Renderer, cells: dict[str, str]) -> None:
+    """One ``Layout.inputs`` cell: label, value (blank when ``None``), note; named like its label."""
+    if item.label in cells:  # the layout checks this; the two lists of labels must agree
+        raise LayoutError(r.where(f"输入项「{item.label}」与文档信息的项目同名"))
+    put(ws, row, 1, item.label).font = HEADER_FONT
+    cell = put(ws, row, 2, r.value(item.value, r.context))
+    fmt = excel_number_format(item.fmt, where=f"输入项「{item.label}」")
+    if fmt:
+        cell.number_format = fmt  # also on a blank cell: ready for the value the user types
+    if item.note:
+        put(ws, row, 3, item.note)
+    cells[item.label] = f"{quote_sheetname(ws.title)}!$B${row}"
+    ws.parent.defined_names[item.label] = DefinedName(item.label, attr_text=cells[item.label])
 
 
 def _calendar_sheet(ws, days) -> tuple[str, str]:
@@ -685,7 +735,30 @@ def _register(ws, sheet: _Sheet, r: _Renderer, formulas: Formulas, lists, choice
         letter = get_column_letter(col)
         dv.add(f"{letter}2:{letter}{rows_to}")
         ws.add_data_validation(dv)
+    _bounds_and_fills(ws, sheet, r, formulas, rows_to)
     return cached
+
+
+def _bounds_and_fills(ws, sheet: _Sheet, r: _Renderer, formulas: Formulas, rows_to: int) -> None:
+    """``Column.bounds`` (whole-number validation) and ``Column.fills`` (conditional formatting)
+    over each column's data range, rows 2 to ``rows_to``. A fill's condition is written for row 2
+    with the columns absolute and the row relative (``$K2="高"``), as conditional formatting wants."""
+    anchors = {header: f"${get_column_letter(col)}2" for col, (_, header) in enumerate(sheet.columns, start=1)}
+    for col, (column, header) in enumerate(sheet.columns, start=1):
+        letter = get_column_letter(col)
+        data = f"{letter}2:{letter}{rows_to}"
+        if column.bounds is not None:
+            low, high = column.bounds
+            dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                                allow_blank=True, showErrorMessage=True, errorTitle="输入无效",
+                                error=f"{header}应为 {low}–{high} 的整数", promptTitle=header)
+            dv.add(data)
+            ws.add_data_validation(dv)
+        for condition, colour in column.fills:
+            where = r.where(f"工作表「{sheet.name}」列「{header}」的条件格式")
+            rule = FormulaRule(formula=[formulas.expand(condition, anchors, where)[1:]],
+                               fill=PatternFill("solid", start_color=colour.upper(), end_color=colour.upper()))
+            ws.conditional_formatting.add(data, rule)
 
 
 def _print_setup(ws, doc: dict, context: dict, landscape: bool = True) -> None:
