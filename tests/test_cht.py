@@ -14,7 +14,7 @@ from salespm_docs.artifacts.cht import SECTIONS
 from salespm_docs.check import squash
 from salespm_docs.extract import docx_text, pdf_text
 
-from conftest import EXAMPLE, ROOT, cli, in_order, make_workspace
+from conftest import EXAMPLE, ROOT, _copy_of_built, cli, in_order, make_workspace
 
 DOCX = "CHT_项目章程_V1.0.docx"
 PDF = "CHT_项目章程_V1.0.pdf"
@@ -124,8 +124,8 @@ def test_draft_status_shows_the_draft_mark(tmp_path):
 
 
 @pytest.mark.slow
-def test_failed_strict_build_leaves_previous_output_untouched(tmp_path):
-    root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+def test_failed_strict_build_leaves_previous_output_untouched(tmp_path_factory):
+    root = _copy_of_built(tmp_path_factory, "strict")  # the example built once per session: reused here
     assert cli(root, "build", EXAMPLE).exit_code == 0
     out = root / "output" / EXAMPLE
     before = {p.name: p.read_bytes() for p in out.iterdir()}

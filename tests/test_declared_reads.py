@@ -334,7 +334,7 @@ def test_every_registered_artifact_declares_known_keys():
 
 # -- 2. declarations are exact ------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ["OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET"])
+@pytest.mark.parametrize("code", ["OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY"])
 def test_each_document_reads_exactly_what_it_declares(examples, code):
     artifact = REGISTRY[code]
     runs = instances_of(examples, artifact)
@@ -343,7 +343,7 @@ def test_each_document_reads_exactly_what_it_declares(examples, code):
 
 
 def test_every_registered_artifact_is_checked():
-    assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET"}
+    assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY"}
 
 
 def test_the_checker_finds_an_undeclared_read(examples):

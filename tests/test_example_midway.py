@@ -64,14 +64,16 @@ def test_status_shows_stage_execution_with_initiation_documents_complete(tmp_pat
     rows = {(d.artifact.code, d.key): d for d in s.documents}
     assert rows[("OPP", None)].state == "complete" and rows[("OPP", None)].due
     assert rows[("CHT", None)].state == "complete" and rows[("CHT", None)].due
-    # Nothing of 收尾 is listed, let alone due: no acceptance or retrospective data yet.
+    # No acceptance or retrospective data yet: ACC and RET are not listed. The 回款跟踪表 (收尾) is,
+    # since the contract's payments are tracked from the first one, but it is not due before 收尾.
     assert [d for d in s.documents if d.artifact.code in CLOSING] == []
-    assert all(d.artifact.stage != "收尾" for d in s.documents)
+    assert [(d.artifact.code, d.due) for d in s.documents if d.artifact.stage == "收尾"] == [("PAY", False)]
     # The weekly reports run from the first week up to the last complete week before today.
     weeks = [(d.key, d.state) for d in s.documents if d.artifact.code == "WEEK"]
     assert weeks == [(w, "complete") for w in WEEKS]
     # 执行 and 监控 run together: the weekly reports are due from the start of 执行
-    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG"}
+    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT", "WBS", "GNT", "RES", "RISK", "WEEK", "PRG",
+                                                               "ISS"}
     assert all(d.state == "complete" for d in s.documents)
 
 

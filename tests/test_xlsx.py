@@ -591,6 +591,24 @@ def test_documents_ignore_inputs():
     assert generate.docx_template(with_inputs) == generate.docx_template(without)
 
 
+def test_a_workbook_only_table_is_a_sheet_and_not_in_the_documents(tmp_path):
+    """``Table(document=False)``: the register's all-columns sheet, which the documents replace by
+    narrower tables; its headers appear in the workbook only."""
+    wide = Table((C("编号", "{{ r.id }}", .2, value="r.id"), C("仅工作簿列", "{{ r.level }}", value="r.level")),
+                 loop="r in risks", sheet="全部列", document=False)
+    narrow = Table((C("编号", "{{ r.id }}", .3), C("等级", "{{ r.level }}")), loop="r in risks")
+    layout = Layout("RISK", (Para("登记册："), wide, narrow), landscape=True)
+    html = generate.html_template(layout).decode("utf-8")
+    docx = generate.docx_template(layout)
+    assert "仅工作簿列" not in html and "等级" in html
+    assert "仅工作簿列".encode("utf-8") not in zipfile.ZipFile(__import__("io").BytesIO(docx)).read("word/document.xml")
+    path = _render(tmp_path / "wide.xlsx", _risk_context(), layout)
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb["全部列"][1]] == ["编号", "仅工作簿列"]
+    with pytest.raises(LayoutError, match="document=False"):
+        Table((C("编号", "{{ r.id }}"),), loop="r in risks", document=False)
+
+
 @pytest.mark.clients
 @needs_calc
 def test_formulas_over_inputs_compute_and_follow_an_edit(tmp_path):

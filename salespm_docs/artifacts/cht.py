@@ -1,7 +1,8 @@
 """CHT 项目章程: the charter, signed at kick-off; objectives, scope, deliverables, budget, organisation.
 
-Rules R-CHT-1…6 (ARTIFACTS.md §4). R-CHT-5 checks the budget against its own lines and the
-approved 立项 budget until the 资源分配表 (RES) exists.
+Rules R-CHT-1…6 (ARTIFACTS.md §4). R-CHT-5 checks the budget against its own lines, against the
+资源分配表 total (``figures.load.resource_totals``, the figure RES shows and reconciles line by line
+in R-RES-2) when the data has one, and against the approved 立项 budget.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..facts import Facts
+from ..figures.load import resource_totals
 from ..money import format_yuan, to_upper
 from ..rules import rule
 from .registry import Artifact, register
@@ -18,7 +20,7 @@ SECTIONS = ("项目背景与目的", "项目目标", "项目范围", "主要交�
 
 DEPENDS = ("project", "client", "team", "organisation", "objectives", "success_criteria", "scope",
            "deliverables", "milestones", "budget", "communication", "groups", "assumptions", "constraints",
-           "risks", "documents")
+           "risks", "resources", "documents")
 
 
 @rule("R-CHT-1", "E", "目标与成功标准可度量")
@@ -81,7 +83,7 @@ def manager_and_sponsor(facts: Facts, artifact, key):
         yield ("organisation",), "未指定项目发起人（organisation.sponsor）"
 
 
-@rule("R-CHT-5", "E", "预算与分项一致且不超过立项批准预算")
+@rule("R-CHT-5", "E", "预算与分项、资源分配表一致且不超过立项批准预算")
 def budget_consistent(facts: Facts, artifact, key):
     p = facts.project
     if not p.budget.lines:
@@ -91,6 +93,11 @@ def budget_consistent(facts: Facts, artifact, key):
     elif p.budget.total != facts.budget_lines_total:
         yield ("budget", "total"), (f"预算总额 {format_yuan(p.budget.total)} 不等于各分项之和 "
                                     f"{format_yuan(facts.budget_lines_total)}（资源分配表合计）")
+    # each difference once: the total against its lines above, the lines against the 资源分配表 here
+    totals = facts.derive(resource_totals)
+    if totals.detailed and facts.budget_lines_total != totals.total:
+        yield ("budget", "lines"), (f"预算各分项之和 {format_yuan(facts.budget_lines_total)} 不等于资源分配表合计 "
+                                    f"{format_yuan(totals.total)}（{totals.detail()}）")
     approved = p.project.approved_budget
     if approved is None:
         yield ("project",), "缺少立项批准预算（project.approved_budget），无法核对预算上限"

@@ -237,3 +237,104 @@ def achieved(target: Target, value: Decimal | None) -> bool | None:
     goal = target.target
     return {"≥": value >= goal, "≤": value <= goal, "=": value == goal,
             ">": value > goal, "<": value < goal}[target.operator]
+
+
+# ---------------------------------------------------------------------------------------------
+# 回款跟踪表 (PAY): each installment as the register shows it, shared by its rules and context.
+
+#: 账龄 buckets of an unpaid, overdue amount: (upper bound of days overdue, label); ``None`` = no bound
+AGING_BUCKETS = ((30, "0–30 天"), (60, "31–60 天"), (90, "61–90 天"), (None, "> 90 天"))
+#: 账龄 of an installment with nothing outstanding, and of one not (yet) past its due date
+AGING_PAID, AGING_CURRENT = "已收清", "未到期"
+#: 状态 values of the register, in the order of its drop-down
+PAYMENT_STATUSES = ("未到期", "已开票", "部分到账", "逾期", "已收清", "延期收清")
+
+
+def aging_bucket(days_overdue: int, outstanding: Decimal) -> str:
+    """账龄 of an installment: 已收清 when nothing is outstanding, 未到期 while not past due, else the
+    bucket of its days overdue (0–30 / 31–60 / 61–90 / > 90 天)."""
+    if outstanding <= 0:
+        return AGING_PAID
+    if days_overdue <= 0:
+        return AGING_CURRENT
+    for bound, label in AGING_BUCKETS:
+        if bound is None or days_overdue <= bound:
+            return label
+    return AGING_BUCKETS[-1][1]  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """One row of the 回款跟踪表, computed as of the report date (``facts.today``).
+
+    应收 is the planned amount (计划金额) throughout, invoiced or not: 未收 = 计划金额 − 实收金额
+    (实收 counted only with its amount; a missing amount is 0). 逾期天数 are calendar days: for an
+    installment with something outstanding, from the due date to the report date (0 before it); for
+    one received in full, from the due date to the received date (0 when on time); 0 without a due
+    date (a 尾款 awaiting acceptance)."""
+
+    index: int
+    """Position in ``payments`` (the data path)."""
+    no: int
+    milestone: str
+    ratio: Decimal
+    amount: Decimal
+    due: dt.date | None
+    due_from_acceptance: bool
+    final: bool
+    invoice_date: dt.date | None
+    invoice_amount: Decimal | None
+    received_date: dt.date | None
+    received_amount: Decimal | None
+    outstanding: Decimal
+    days_overdue: int
+    aging: str
+    status: str
+    owner: str | None
+    next_step: str | None
+
+    @property
+    def overdue(self) -> bool:
+        """Something is outstanding past its due date (R-PAY-6 asks for 跟进人 and 下一步)."""
+        return self.outstanding > 0 and self.days_overdue > 0
+
+    @property
+    def paid_late(self) -> bool:
+        return self.outstanding <= 0 and self.days_overdue > 0
+
+
+def _payment_status(outstanding: Decimal, days: int, received: Decimal, invoiced: bool) -> str:
+    if outstanding <= 0:
+        return "延期收清" if days > 0 else "已收清"
+    if days > 0:
+        return "逾期"
+    if received > 0:
+        return "部分到账"
+    return "已开票" if invoiced else "未到期"
+
+
+def payment_rows(facts) -> list[PaymentRow]:
+    """Every installment as a 回款跟踪表 row, in plan order (``no``), as of ``facts.today``."""
+    today = facts.today
+    rows = []
+    order = sorted(range(len(facts.project.payments)), key=lambda k: facts.project.payments[k].no)
+    for k in order:
+        i = facts.project.payments[k]
+        due = installment_due(facts, i)
+        received = i.received_amount if i.received_amount is not None else Decimal(0)
+        outstanding = i.amount - received
+        if due is None:
+            days = 0
+        elif i.received_date is not None and outstanding <= 0:
+            days = max((i.received_date - due).days, 0)
+        else:
+            days = max((today - due).days, 0)
+        rows.append(PaymentRow(
+            index=k, no=i.no, milestone=i.milestone, ratio=i.ratio, amount=i.amount, due=due,
+            due_from_acceptance=i.due is None and due is not None, final=i.final,
+            invoice_date=i.invoice_date, invoice_amount=i.invoice_amount, received_date=i.received_date,
+            received_amount=i.received_amount, outstanding=outstanding, days_overdue=days,
+            aging=aging_bucket(days, outstanding),
+            status=_payment_status(outstanding, days, received, i.invoice_date is not None),
+            owner=i.owner, next_step=i.next_step))
+    return rows

@@ -171,6 +171,14 @@ class Table:
     sheet: str | None = None
     """The register's sheet name: every table with a ``sheet`` (``If`` branches included) is one
     worksheet of the document's XLSX, in layout order (``render/xlsx.py``)."""
+    document: bool = True
+    """``False``: the table is only a register sheet, the DOCX and PDF do not show it. For a register
+    wider than a page (all sixteen columns of the 风险登记册 on one sheet) whose documents show the
+    same rows in narrower tables."""
+
+    def __post_init__(self):
+        if not self.document and not self.sheet:
+            raise LayoutError("表格设为只在工作簿中出现（document=False），须有工作表名称（sheet）")
 
 
 @dataclass(frozen=True)

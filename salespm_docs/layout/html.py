@@ -109,7 +109,7 @@ def block(b: Block, named: dict | None = None) -> str:
     if isinstance(b, KeyValue):
         return _kv(b)
     if isinstance(b, Table):
-        return _table(b)
+        return _table(b) if b.document else ""
     if isinstance(b, Bullets):
         return f"<ul>{{% for {b.loop} %}}<li>{text(b.item)}</li>{{% endfor %}}</ul>"
     if isinstance(b, If):

@@ -179,7 +179,8 @@ class WordWriter:
         elif isinstance(b, KeyValue):
             self._kv(b)
         elif isinstance(b, Table):
-            self._table(b)
+            if b.document:
+                self._table(b)
         elif isinstance(b, Bullets):
             self._tag(f"{{%p for {b.loop} %}}")
             self._run(self.doc.add_paragraph(style="List Bullet"), b.item)

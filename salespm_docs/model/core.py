@@ -434,3 +434,13 @@ class Resources(Model):
     """人力：每位参与项目的成员一行；工作分解结构中的每个责任人与分派人员都须列入。"""
     materials: list[Material] = []
     """物料 / 设备（含外采软件许可与服务）。"""
+
+    @field_validator("people")
+    @classmethod
+    def _one_row_each(cls, people: list[PersonResource]) -> list[PersonResource]:
+        seen: set[str] = set()
+        for person in people:
+            if person.name in seen:
+                raise ValueError(f"人力中「{person.name}」出现两次：每人一行，成本合计为一个数")
+            seen.add(person.name)
+        return people
