@@ -140,8 +140,8 @@ def test_every_built_document_passes_its_data_rules(midway, today):
         found = run_data_rules(facts, instance.artifact, instance.key, instance.label)
         assert [str(f) for f in found] == [], instance.label
         checked.append(instance.label)
-    assert {"OPP", "CHT", "WBS", "GNT", "PRG", "WEEK 2026-W47"} <= set(checked)
-    assert len(checked) == 5 + len(WEEKS)
+    assert {"OPP", "CHT", "WBS", "GNT", "RES", "RISK", "PRG", "ISS", "PAY", "WEEK 2026-W47"} <= set(checked)
+    assert len(checked) == 9 + len(WEEKS)
 
 
 def test_progress_snapshots_tell_the_story(tmp_path, today):

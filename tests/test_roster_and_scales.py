@@ -255,9 +255,12 @@ def test_risk_ratings_are_on_the_1_to_5_scale(example_data):
     def mutate(d):
         d["risks"][0]["probability"] = 6
         d["risks"][0]["impact"] = True
+    lines = (ROOT / "projects" / "huaxing-crm" / "risks.yaml").read_text(encoding="utf-8").splitlines()
+    at = {key: next(n for n, line in enumerate(lines, 1) if line.strip().startswith(f"{key}:"))
+          for key in ("probability", "impact")}  # the first risk's lines
     assert problems(example_data, mutate) == [
-        "projects/huaxing-crm/risks.yaml:6: risks[0].probability: 可能性应在 1–5 之间，实际为 6",
-        "projects/huaxing-crm/risks.yaml:7: risks[0].impact: 影响应为 1–5 的整数，实际为布尔值 true",
+        f"projects/huaxing-crm/risks.yaml:{at['probability']}: risks[0].probability: 可能性应在 1–5 之间，实际为 6",
+        f"projects/huaxing-crm/risks.yaml:{at['impact']}: risks[0].impact: 影响应为 1–5 的整数，实际为布尔值 true",
     ]
 
 

@@ -240,6 +240,18 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
     return [facts.project.project.name, *(r.id for r in facts.project.risks[:3])]
 
 
+
+
+def _fingerprint(facts: Facts, key: str | None) -> dict:
+    """What the register is made from: its own keys and, of the opportunity assessment, only its
+    risks (R-RISK-4): editing the assessment's scores or texts does not rebuild the register."""
+    from ..incremental import json_plain
+
+    p = facts.project
+    data = {name: json_plain(getattr(p, name)) for name in DEPENDS if name not in ("documents", "opportunity")}
+    data["opportunity_risks"] = json_plain(p.opportunity.risks) if p.opportunity else None
+    return data
+
 RISK = register(Artifact(
     code="RISK",
     sections=SECTIONS,
@@ -249,5 +261,6 @@ RISK = register(Artifact(
     present=lambda project: bool(project.risks),
     key_values=key_values,
     depends_on=DEPENDS,
+    fingerprint=_fingerprint,
     formats=("docx", "pdf", "xlsx"),
 ))

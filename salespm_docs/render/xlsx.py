@@ -64,6 +64,7 @@ Two renders of the same input give the same bytes (fixed timestamps in the packa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -519,11 +520,27 @@ def render_xlsx(layout: Layout, context: dict, env: jinja2.Environment, target: 
     _properties(wb, properties, stamp)
     target = Path(target)
     tmp = target.with_name(target.name + ".unsorted")
-    wb.save(str(tmp))
+    with _scratch_in(target.parent):
+        wb.save(str(tmp))
     try:
         _normalise_zip(tmp, target, stamp, cached)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _scratch_in(folder: Path):
+    """openpyxl writes each worksheet to a temporary file first (``NamedTemporaryFile``, the system's
+    temp folder by default): keep those beside the target, in the build's staging folder, so a
+    build writes nothing outside ``output/`` and a crash leaves nothing behind elsewhere."""
+    import tempfile
+
+    before = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
 
 
 #: Sheet names of the charts a layout shows (``Named`` blocks with pictures in ``context["charts"]``).
