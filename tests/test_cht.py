@@ -111,8 +111,8 @@ def test_manifest_lists_every_file_with_checksums(example_build):
 
 
 @pytest.mark.slow
-def test_draft_status_shows_the_draft_mark(tmp_path):
-    root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+def test_draft_status_shows_the_draft_mark(tmp_path_factory):
+    root = _copy_of_built(tmp_path_factory, "draft")  # only the charter's control block changes: it alone renders
     docs = root / "projects" / EXAMPLE / "documents.yaml"
     docs.write_text(docs.read_text(encoding="utf-8").replace("status: 已批准", "status: 评审中", 1), encoding="utf-8")
     assert cli(root, "build", EXAMPLE).exit_code == 0

@@ -65,7 +65,7 @@ from salespm_docs.loader import load_project
 from salespm_docs.model import Project
 from salespm_docs.validate import validate
 
-from conftest import EXAMPLE, EXAMPLES, ROOT, make_workspace
+from conftest import EXAMPLE, EXAMPLES, ROOT, _copy_of_built
 
 FIELDS = tuple(Project.model_fields)
 
@@ -565,9 +565,9 @@ def test_an_edit_of_one_control_block_rebuilds_only_that_document(baseline):
 # -- 4. end to end: an edit of data only RET reads rebuilds RET and keeps every other file --------
 
 @pytest.mark.slow
-def test_editing_the_retrospective_rebuilds_only_ret_and_keeps_other_files(tmp_path):
+def test_editing_the_retrospective_rebuilds_only_ret_and_keeps_other_files(tmp_path_factory):
     assert [a.code for a in buildable() if "retrospective" in a.depends_on] == ["RET"]
-    root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    root = _copy_of_built(tmp_path_factory, "retrospective")  # the example built once per session
     first = build(root, EXAMPLE)
     out = root / "output" / EXAMPLE
     files = {p.name: (os.stat(p).st_ino, p.read_bytes()) for d in first.documents for p in (f.path for f in d.files)}
