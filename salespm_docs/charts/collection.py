@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from . import Chart
-from .scurve import AXIS, EV, GRID, INK, MUTED, PV, SMALL, STATUS, TEXT, _tick_label, nice_ticks
+from .scurve import AXIS, EV, GRID, INK, MUTED, PV, SMALL, TEXT, date_line, legend, nice_ticks, y_axis
 from .svg import document, fit, n, text, text_width
 
 PLANNED, RECEIVED, CONTRACT = PV, EV, MUTED
@@ -131,15 +131,7 @@ def collection_chart(points: Iterable[object], report_date: dt.date, contract_am
     def y_at(value: float) -> float:
         return bottom - (bottom - top) * min(max(value, 0.0), top_value) / top_value
 
-    # grid and y ticks
-    grid = []
-    for v in ticks:
-        y = y_at(v)
-        grid.append(f"M{n(left)} {n(y)}H{n(right)}")
-        out.append(text(left - 1.2, y + SMALL * 0.36, _tick_label(v), SMALL, anchor="end", fill=MUTED,
-                        cls="y-tick"))
-    out.append(f'<path class="y-grid" d="{"".join(grid)}" stroke="{GRID}" stroke-width="0.2" fill="none"/>')
-    out.append(text(left - 1.2, top - 2.6, "万元", SMALL, anchor="end", fill=MUTED, cls="y-unit"))
+    out += y_axis(ticks, left, right, top, y_at)
 
     # x axis: months, or (when a month is too narrow for its number) years, every 1, 2, 5, 10, … years
     month_count = (last.year - start.year) * 12 + last.month - start.month + 1
@@ -201,30 +193,10 @@ def collection_chart(points: Iterable[object], report_date: dt.date, contract_am
         out.append(text((left + right) / 2, (top + bottom) / 2, "回款计划未填日期", 3.0, anchor="middle", fill=MUTED,
                         cls="empty"))
 
-    # the report date
-    sx = x_at(report_date)
-    out.append(f'<line class="status-line" x1="{n(sx)}" y1="{n(top - 1)}" x2="{n(sx)}" y2="{n(bottom)}" '
-               f'stroke="{STATUS}" stroke-width="0.35" stroke-dasharray="1.2 0.8"/>')
-    label = f"报告日期 {report_date.isoformat()}"
-    lw = text_width(label, SMALL)
-    lx = min(max(sx, left + lw / 2), right - lw / 2)
-    out.append(f'<rect x="{n(lx - lw / 2 - 0.5)}" y="{n(top - 4.2)}" width="{n(lw + 1)}" height="{n(SMALL + 0.9)}" '
-               f'fill="#ffffff"/>')
-    out.append(text(lx, top - 2.2, label, SMALL, anchor="middle", fill=STATUS, cls="status-label"))
-
-    # legend
-    ly = height_mm - 3.5
-    lx = left
-    out.append('<g class="legend">')
-    for label, colour, style in (("计划回款", PLANNED, STYLE["planned"]), ("实际回款", RECEIVED, STYLE["received"]),
-                                 ("合同金额", CONTRACT, 'stroke-width="0.35" stroke-dasharray="2 1"')):
-        out.append(f'<line x1="{n(lx)}" y1="{n(ly)}" x2="{n(lx + 7)}" y2="{n(ly)}" stroke="{colour}" {style}/>')
-        out.append(text(lx + 8, ly + TEXT * 0.36, label, TEXT, cls="legend-label"))
-        lx += 8 + text_width(label, TEXT) + 5
-    out.append(f'<line x1="{n(lx + 1)}" y1="{n(ly - 1.6)}" x2="{n(lx + 1)}" y2="{n(ly + 1.6)}" stroke="{STATUS}" '
-               f'stroke-width="0.35" stroke-dasharray="0.9 0.6"/>')
-    out.append(text(lx + 3, ly + TEXT * 0.36, "报告日期", TEXT, cls="legend-label"))
-    out.append("</g>")
+    # the report date, and the legend
+    out += date_line(x_at(report_date), top, bottom, left, right, f"报告日期 {report_date.isoformat()}")
+    out += legend(left, height_mm - 3.5, [("计划回款", PLANNED, STYLE["planned"]), ("实际回款", RECEIVED, STYLE["received"]),
+                                          ("合同金额", CONTRACT, 'stroke-width="0.35" stroke-dasharray="2 1"')], "报告日期")
 
     planned_total = planned[-1][1] if planned else Decimal(0)
     received_total = received[-1][1] if received else Decimal(0)

@@ -30,6 +30,45 @@ SERIES = (("pv", "计划值（PV）", PV, ""), ("ev", "挣值（EV）", EV, ""),
 
 
 
+def y_axis(ticks: list[float], left: float, right: float, top: float, y_at) -> list[str]:
+    """The y axis in 万元: a grid line and a label per tick, and the unit above the labels."""
+    grid, out = [], []
+    for v in ticks:
+        y = y_at(v)
+        grid.append(f"M{n(left)} {n(y)}H{n(right)}")
+        out.append(text(left - 1.2, y + SMALL * 0.36, _tick_label(v), SMALL, anchor="end", fill=MUTED,
+                        cls="y-tick"))
+    return [*out, f'<path class="y-grid" d="{"".join(grid)}" stroke="{GRID}" stroke-width="0.2" fill="none"/>',
+            text(left - 1.2, top - 2.6, "万元", SMALL, anchor="end", fill=MUTED, cls="y-unit")]
+
+
+def date_line(x: float, top: float, bottom: float, left: float, right: float, label: str) -> list[str]:
+    """A dated vertical line across the plot (状态日期, 报告日期): dashed, in the status colour, its
+    label above the plot on a white ground, kept within ``left``…``right``."""
+    lw = text_width(label, SMALL)
+    lx = min(max(x, left + lw / 2), right - lw / 2)
+    return [f'<line class="status-line" x1="{n(x)}" y1="{n(top - 1)}" x2="{n(x)}" y2="{n(bottom)}" '
+            f'stroke="{STATUS}" stroke-width="0.35" stroke-dasharray="1.2 0.8"/>',
+            f'<rect x="{n(lx - lw / 2 - 0.5)}" y="{n(top - 4.2)}" width="{n(lw + 1)}" height="{n(SMALL + 0.9)}" '
+            f'fill="#ffffff"/>',
+            text(lx, top - 2.2, label, SMALL, anchor="middle", fill=STATUS, cls="status-label")]
+
+
+def legend(x: float, y: float, lines: list[tuple[str, str, str]], date_label: str) -> list[str]:
+    """The legend under a chart: a short line per series (label, colour, stroke attributes), then
+    the dashed mark of the dated line (``date_line``) with ``date_label``."""
+    out = ['<g class="legend">']
+    for label, colour, style in lines:
+        out.append(f'<line x1="{n(x)}" y1="{n(y)}" x2="{n(x + 7)}" y2="{n(y)}" stroke="{colour}" {style}/>')
+        out.append(text(x + 8, y + TEXT * 0.36, label, TEXT, cls="legend-label"))
+        x += 8 + text_width(label, TEXT) + 5
+    out.append(f'<line x1="{n(x + 1)}" y1="{n(y - 1.6)}" x2="{n(x + 1)}" y2="{n(y + 1.6)}" stroke="{STATUS}" '
+               f'stroke-width="0.35" stroke-dasharray="0.9 0.6"/>')
+    out.append(text(x + 3, y + TEXT * 0.36, date_label, TEXT, cls="legend-label"))
+    out.append("</g>")
+    return out
+
+
 def _add(day: dt.date, days: int) -> dt.date:
     """``day`` + ``days``, at most the last date Python holds (a plan in year 9999)."""
     return dt.date.fromordinal(min(day.toordinal() + days, dt.date.max.toordinal()))
@@ -91,15 +130,7 @@ def s_curve(points: Sequence[EarnedValue], status_date: dt.date, *, width_mm: fl
     def y_at(value: float) -> float:
         return bottom - (bottom - top) * value / top_value
 
-    # grid and y ticks
-    grid = []
-    for v in ticks:
-        y = y_at(v)
-        grid.append(f"M{n(left)} {n(y)}H{n(right)}")
-        out.append(text(left - 1.2, y + SMALL * 0.36, _tick_label(v), SMALL, anchor="end", fill=MUTED,
-                        cls="y-tick"))
-    out.append(f'<path class="y-grid" d="{"".join(grid)}" stroke="{GRID}" stroke-width="0.2" fill="none"/>')
-    out.append(text(left - 1.2, top - 2.6, "万元", SMALL, anchor="end", fill=MUTED, cls="y-unit"))
+    out += y_axis(ticks, left, right, top, y_at)
     # x axis: week ticks and labels, month band
     week_w = (right - left) * 7 / span
     ticks_x = []
@@ -164,29 +195,9 @@ def s_curve(points: Sequence[EarnedValue], status_date: dt.date, *, width_mm: fl
                 else:
                     marks.append(f'<circle cx="{n(x)}" cy="{n(y)}" r="{0.6 if key == "ev" else 0.45}" fill="{colour}"/>')
             out.append(f'<g class="markers" data-series="{key}">' + "".join(marks) + "</g>")
-    # status date
     # the status date: the axis always reaches it
-    sx = x_at(status_date)
-    out.append(f'<line class="status-line" x1="{n(sx)}" y1="{n(top - 1)}" x2="{n(sx)}" y2="{n(bottom)}" '
-               f'stroke="{STATUS}" stroke-width="0.35" stroke-dasharray="1.2 0.8"/>')
-    label = f"状态日期 {status_date.isoformat()}"
-    lw = text_width(label, SMALL)
-    lx = min(max(sx, left + lw / 2), right - lw / 2)
-    out.append(f'<rect x="{n(lx - lw / 2 - 0.5)}" y="{n(top - 4.2)}" width="{n(lw + 1)}" height="{n(SMALL + 0.9)}" '
-               f'fill="#ffffff"/>')
-    out.append(text(lx, top - 2.2, label, SMALL, anchor="middle", fill=STATUS, cls="status-label"))
-    # legend
-    ly = height_mm - 3.5
-    lx = left
-    out.append('<g class="legend">')
-    for key, label, colour, dash in SERIES:
-        extra = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<line x1="{n(lx)}" y1="{n(ly)}" x2="{n(lx + 7)}" y2="{n(ly)}" stroke="{colour}" '
-                   f'stroke-width="0.6"{extra}/>')
-        out.append(text(lx + 8, ly + TEXT * 0.36, label, TEXT, cls="legend-label"))
-        lx += 8 + text_width(label, TEXT) + 5
-    out.append(f'<line x1="{n(lx + 1)}" y1="{n(ly - 1.6)}" x2="{n(lx + 1)}" y2="{n(ly + 1.6)}" stroke="{STATUS}" '
-               f'stroke-width="0.35" stroke-dasharray="0.9 0.6"/>')
-    out.append(text(lx + 3, ly + TEXT * 0.36, "状态日期", TEXT, cls="legend-label"))
-    out.append("</g>")
+    out += date_line(x_at(status_date), top, bottom, left, right, f"状态日期 {status_date.isoformat()}")
+    out += legend(left, height_mm - 3.5, [(label, colour, 'stroke-width="0.6"' + (f' stroke-dasharray="{dash}"'
+                                                                                     if dash else ""))
+                                          for _, label, colour, dash in SERIES], "状态日期")
     return Chart(document(width_mm, height_mm, out, label=alt), float(width_mm), float(height_mm), alt)
