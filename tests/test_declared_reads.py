@@ -492,15 +492,34 @@ READ_KEYS = sorted({k for a in buildable() for k in a.depends_on}
                    - {"documents", "weekly"})
 
 
+#: Fingerprint hooks that read only part of a declared key: (code, key) → the part. RISK reads of
+#: the opportunity assessment only its risks (R-RISK-4: every 高 risk of OPP is in the register).
+NARROWED = {("RISK", "opportunity"): ("opportunity", "risks")}
+
+
+def _reads(artifact, key: str, path: tuple) -> bool:
+    part = NARROWED.get((artifact.code, key))
+    return key in artifact.depends_on and (part is None or path[:len(part)] == part)
+
+
 @pytest.mark.parametrize("key", READ_KEYS)
 def test_an_edit_rebuilds_exactly_the_documents_declaring_its_key(baseline, key):
     """Every document whose artifact declares ``key``, and no other: with a fingerprint hook too
-    (WEEK hashes the WBS, risks, milestones and budget it reads for every week; RET all it declares)."""
+    (WEEK hashes the WBS, risks, milestones and budget it reads for every week; RET all it declares),
+    unless the hook reads only a part of the key (``NARROWED``) and the edit is elsewhere."""
     facts, raw, before = baseline
     assert raw.get(key), f"the example has no {key}: the test would prove nothing"
     path = _edit_a_text(raw, key)
-    expected = {i.label for i in plan(facts)[0] if key in i.artifact.depends_on}
+    expected = {i.label for i in plan(facts)[0] if _reads(i.artifact, key, path)}
     assert _changed_by(raw, path, before) == expected, path
+
+
+def test_the_risk_register_rebuilds_on_the_assessments_risks_only(baseline):
+    """RISK's hook: an edit of the assessment's summary rebuilds OPP alone; an edit of one of its
+    risks rebuilds OPP and the 风险登记册 (R-RISK-4 reads them)."""
+    facts, raw, before = baseline
+    assert _changed_by(raw, ("opportunity", "summary"), before) == {"OPP"}
+    assert _changed_by(raw, ("opportunity", "risks", 0, "response"), before) == {"OPP", "RISK"}
 
 
 def test_an_edit_of_one_weeks_text_rebuilds_that_week_only(baseline):
