@@ -232,7 +232,7 @@ def test_issue_written_in_a_weekly_report_is_refused_with_the_way_out(tmp_path):
                         encoding="utf-8")
     out = _check(tmp_path, "huaxing-crm", edit)
     assert "projects/huaxing-crm/weekly/2026-W18.yaml" in out
-    assert "周报中的问题「接口死锁」须登记在问题清单（issues.yaml 的 issues）中，周报只写问题编号" in out
+    assert "weekly[15].issues: 周报不再填写问题（如「接口死锁」）：问题登记在问题清单（issues.yaml 的 issues）中" in out
 
 
 # -- the XLSX register ---------------------------------------------------------------------------

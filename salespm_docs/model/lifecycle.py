@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, StringConstraints, ValidationInfo, field_validator
 
 from .control import DocControl
 from .types import Ident, Level, Model, Money, Nps, Number, Percent, Person, Score, Stage, Text
@@ -178,17 +178,17 @@ class MilestoneStatus(Model):
     """说明。"""
 
 
-def _issue_reference(value: object) -> object:
-    """A weekly report names issues of the 问题清单 by ID; a whole issue written in the report would
-    be a second list that can disagree with the register."""
-    if isinstance(value, dict):
-        what = value.get("description")
-        shown = f"「{str(what)[:30]}」" if what else ""
-        raise ValueError(f"周报中的问题{shown}须登记在问题清单（issues.yaml 的 issues）中，周报只写问题编号，如 issues: [I01]")
+def _no_issues_here(value: list) -> list:
+    """Issues are recorded once, in the 问题清单; the report shows those open in its week. An issue
+    written in a weekly file would be a second list that can disagree with the register, and an ID
+    list would say nothing the dates do not: both are refused, with the way out."""
+    if value:
+        first = value[0]
+        what = first.get("description") if isinstance(first, dict) else first
+        shown = f"（如「{str(what)[:30]}」）" if what else ""
+        raise ValueError(f"周报不再填写问题{shown}：问题登记在问题清单（issues.yaml 的 issues）中，"
+                         "周进度报告自动列出当周开放的问题，请把它们移到 issues.yaml 并删除周报中的 issues")
     return value
-
-
-IssueRef = Annotated[Ident, BeforeValidator(_issue_reference)]
 
 
 class Escalation(Model):
@@ -286,8 +286,8 @@ class WeeklyReport(Model):
     """成本执行。"""
     risks: list[Ident] = []
     """本周关注的风险编号（来自风险登记册）。"""
-    issues: list[IssueRef] = []
-    """本周关注的问题编号（来自问题清单 issues.yaml），如 [I01, I02]。"""
+    issues: Annotated[list, AfterValidator(_no_issues_here)] = []
+    """（不再使用，须为空）问题登记在问题清单 issues.yaml 中，周进度报告自动列出当周开放的问题。"""
     client_actions: list[ClientAction] = []
     """需客户配合事项。"""
 
