@@ -10,6 +10,7 @@ from .control import DocControl
 from .core import (Budget, Client, CommItem, Deliverable, Group, Member, Milestone, Organisation, ProjectInfo,
                    Resources, Risk, Scope, Target, WbsItem)
 from .lifecycle import Acceptance, Installment, Issue, Opportunity, Retrospective, Survey, WeeklyReport
+from .planning import Initiation, Plan, Strategy
 from .types import Model, Text
 
 
@@ -53,8 +54,14 @@ class Project(Model):
     """资源分配表：人力与物料 / 设备。"""
     issues: list[Issue] = []
     """问题清单（问题升级机制）；周报按编号引用其中的问题。"""
+    initiation: Initiation | None = None
+    """项目立项申请（启动阶段）：预算估算是项目章程预算的上限。"""
     opportunity: Opportunity | None = None
     """项目机会评估（启动阶段）。"""
+    plan: Plan | None = None
+    """项目管理方案中不能从其他文档推导的部分：KPI、预算控制、反馈与持续改进。"""
+    strategy: Strategy | None = None
+    """销售策略：目标客户、竞争、定价、促销、渠道、销售目标分解与行动计划。"""
     weekly: list[WeeklyReport] = []
     """每周进度数据（weekly/ 文件夹，一周一个文件）。"""
     acceptance: Acceptance | None = None
