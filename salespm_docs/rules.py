@@ -307,16 +307,14 @@ def _placeholders(value: object, at: Path_) -> list[tuple[Path_, str]]:
 
 #: Words that only an internal document may use: our cost control and verdicts against our targets.
 INTERNAL_WORDS = ("预算执行率", "成本偏差", "成本执行", "完工预测", "完工偏差", "毛利", "未达成")
-#: Data fields that are internal figures wherever a layout shows them.
-INTERNAL_FIELDS = ("approved_budget",)
 
 
 def internal_figures(facts) -> list[tuple[Path_, str, "Decimal"]]:
     """Every internal money figure of the project: (data path, what it is, amount); zeros left out."""
     p = facts.project
     found: list[tuple[Path_, str, Decimal]] = []
-    if p.project.approved_budget is not None:
-        found.append((("project", "approved_budget"), "立项批准的预算上限", p.project.approved_budget))
+    if p.initiation is not None:  # the 立项 budget: the cap of the charter's budget (INIT)
+        found.append((("initiation", "budget", "total"), "立项预算总额", p.initiation.budget.total))
     if p.budget.total is not None:
         found.append((("budget", "total"), "项目预算总额", p.budget.total))
     for i, line in enumerate(p.budget.lines):
@@ -358,8 +356,7 @@ def no_internal_figures(facts, artifact, key) -> Yield:
     configuration) never shows internal figures — our budget (total and lines), costs and forecast
     from the weekly reports, margin — nor verdicts against our internal targets. Checked on the
     document's own template variables (every value it can show; the common ones — project, client,
-    company, control block — hold no internal figure but ``project.approved_budget``, which is
-    judged by the layout's fixed text) and on its layout's fixed text."""
+    company, control block — hold no internal figure) and on its layout's fixed text."""
     from .layout.generate import layouts
 
     if artifact.audience_for(facts.settings) != "client":
@@ -394,9 +391,6 @@ def no_internal_figures(facts, artifact, key) -> Yield:
             where = f"模板变量 {where}"
         if where is not None:
             yield where, f"{intro}内部用语「{word}」{fix}"
-    for name in INTERNAL_FIELDS:
-        if f".{name}" in fixed:
-            yield f"版式 salespm_docs/layouts/{artifact.code.lower()}.py", f"{intro}内部数字 {name}{fix}"
 
 
 COMMON_RULES: tuple[Rule, ...] = (control_complete, versions_consistent, signoff_order, people_on_roster,

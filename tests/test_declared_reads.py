@@ -334,7 +334,8 @@ def test_every_registered_artifact_declares_known_keys():
 
 # -- 2. declarations are exact ------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ["OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY"])
+@pytest.mark.parametrize("code", ["OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
+                                  "INIT", "PLAN", "COM", "STRAT"])
 def test_each_document_reads_exactly_what_it_declares(examples, code):
     artifact = REGISTRY[code]
     runs = instances_of(examples, artifact)
@@ -343,7 +344,8 @@ def test_each_document_reads_exactly_what_it_declares(examples, code):
 
 
 def test_every_registered_artifact_is_checked():
-    assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY"}
+    assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
+                                               "INIT", "PLAN", "COM", "STRAT"}
 
 
 def test_the_checker_finds_an_undeclared_read(examples):
@@ -616,5 +618,5 @@ def test_only_r_com_8_reads_beyond_the_declarations_and_only_internal_figures(ex
     for artifact in buildable():
         for facts, key in instances_of(examples, artifact):
             audience = read_keys(facts, artifact, key).audience
-            assert audience <= {"project", "budget", "weekly"}
+            assert audience <= {"project", "initiation", "budget", "weekly"}
             assert bool(audience) == (artifact.audience_for(facts.settings) == "client")

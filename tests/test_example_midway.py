@@ -72,8 +72,8 @@ def test_status_shows_stage_execution_with_initiation_documents_complete(tmp_pat
     weeks = [(d.key, d.state) for d in s.documents if d.artifact.code == "WEEK"]
     assert weeks == [(w, "complete") for w in WEEKS]
     # 执行 and 监控 run together: the weekly reports are due from the start of 执行
-    assert {d.artifact.code for d in s.documents if d.due} == {"OPP", "CHT", "WBS", "GNT", "RES", "RISK", "WEEK", "PRG",
-                                                               "ISS"}
+    assert {d.artifact.code for d in s.documents if d.due} == {"INIT", "OPP", "CHT", "PLAN", "WBS", "GNT", "RES", "RISK",
+                                                               "COM", "STRAT", "WEEK", "PRG", "ISS"}
     assert all(d.state == "complete" for d in s.documents)
 
 
@@ -140,8 +140,9 @@ def test_every_built_document_passes_its_data_rules(midway, today):
         found = run_data_rules(facts, instance.artifact, instance.key, instance.label)
         assert [str(f) for f in found] == [], instance.label
         checked.append(instance.label)
-    assert {"OPP", "CHT", "WBS", "GNT", "RES", "RISK", "PRG", "ISS", "PAY", "WEEK 2026-W47"} <= set(checked)
-    assert len(checked) == 9 + len(WEEKS)
+    assert {"INIT", "OPP", "CHT", "PLAN", "WBS", "GNT", "RES", "RISK", "COM", "STRAT", "PRG", "ISS", "PAY",
+            "WEEK 2026-W47"} <= set(checked)
+    assert len(checked) == 13 + len(WEEKS)
 
 
 def test_progress_snapshots_tell_the_story(tmp_path, today):
@@ -164,7 +165,7 @@ def test_progress_snapshots_tell_the_story(tmp_path, today):
     assert cost.budget == 1380000 and cost.actual_cost == 596800
     assert abs(cost.actual_cost - cost.planned_value) / cost.budget < 0.02  # AC close to PV
     assert facts.budget_total == sum(line.amount for line in facts.project.budget.lines)
-    assert facts.budget_total <= facts.project.project.approved_budget
+    assert facts.budget_total <= facts.project.initiation.budget.total  # the approved 立项 budget
 
 
 def test_a_week_later_the_missing_report_is_flagged(tmp_path, monkeypatch):

@@ -111,8 +111,8 @@ def project_data(draw) -> dict:
     p["name"] = draw(texts())
     p["background"] = draw(texts(40))
     p["purpose"] = draw(texts())
-    if draw(st.booleans()):
-        p["approved_budget"] = draw(money())
+    if draw(st.booleans()):  # a 立项 application: its budget total is the charter's cap (R-CHT-5)
+        data["initiation"] = {"date": start, "budget": {"total": draw(money())}}
     data["client"]["name"] = draw(texts())
     data["organisation"] = {"sponsor": draw(st.sampled_from(ROSTER)), "manager": draw(st.sampled_from(ROSTER)),
                             "manager_authority": draw(texts())}
@@ -178,7 +178,7 @@ def _clean(value):
 def amounts(data: dict) -> list[Decimal]:
     budget = data["budget"]
     return ([line["amount"] for line in budget["lines"]] + [budget.get("total")]
-            + [data["project"].get("approved_budget")])
+            + [data.get("initiation", {}).get("budget", {}).get("total")])
 
 
 def invalid_because(data: dict) -> list[str]:

@@ -178,7 +178,7 @@ def test_docx_and_pdf_show_the_same_headings(examples_built):
         assert docx_headings[1:] == pdf[1:] and docx_headings[0] == pdf[0], (
             f"{slug} {document.instance.label}: DOCX {docx_headings} ≠ PDF {pdf}")
         checked += 1
-    assert checked == (29 + 3 + 4) + (13 + 3 + 4)  # huaxing-crm and yuanhang-srm; WBS GNT PRG, RES RISK ISS PAY included
+    assert checked == (29 + 3 + 4 + 4) + (13 + 3 + 4 + 4)  # huaxing-crm and yuanhang-srm; schedule, registers and plans included
 
 
 def test_docx_and_pdf_show_the_same_text_and_data(examples_built):

@@ -164,7 +164,7 @@ def test_high_risk_needs_trigger_and_contingency(example_data):
     assert f.message == "高风险 R03（风险值 15）缺少触发条件（trigger）和应急计划（contingency）"
     # a 中 risk raised to 高 by its figures needs them too, whatever its typed level
     facts = facts_from(example_data, lambda d: risk(d, "R05").update(impact=4, level="高"))
-    assert [f.message for f in findings(facts, "R-RISK-3")] == ["高风险 R05（风险值 16）缺少触发条件（trigger）和应急计划（contingency）"]
+    assert [f.message for f in findings(facts, "R-RISK-3")] == ["高风险 R05（风险值 16）缺少触发条件（trigger）"]  # its 应急计划 is in the data (PLAN: R-PLAN-3)
 
 
 def test_high_opportunity_risk_must_be_registered(example_data):
@@ -261,7 +261,7 @@ def test_configured_matrix_changes_levels_and_findings(matrix_12):
     assert facts.settings.risk_matrix.high_min == 12 and facts.settings.risk_matrix.medium_min == 5
     messages = {(f.rule, f.message) for f in result.findings if f.rule.startswith("R-RISK")}
     assert ("R-RISK-1", "风险 R02 的等级填写为「中」，但风险值为 3 × 4 = 12，按风险矩阵（高 ≥ 12，中 ≥ 5）应为「高」") in messages
-    assert ("R-RISK-3", "高风险 R02（风险值 12）缺少触发条件（trigger）和应急计划（contingency）") in messages
+    assert ("R-RISK-3", "高风险 R02（风险值 12）缺少触发条件（trigger）") in messages  # 应急计划 given (R-PLAN-3)
 
 
 def test_configured_matrix_changes_the_heat_map_and_the_workbook_inputs(matrix_12):

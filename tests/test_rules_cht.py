@@ -40,7 +40,7 @@ BREAKS = {
     "R-CHT-2": lambda d: d["deliverables"][1].pop("acceptance_criteria"),
     "R-CHT-3": lambda d: d["milestones"][2].update(date=dt.date(2026, 7, 15)),
     "R-CHT-4": lambda d: d["organisation"].pop("manager_authority"),
-    "R-CHT-5": lambda d: d["project"].update(approved_budget="3500000.00"),
+    "R-CHT-5": lambda d: d["initiation"]["budget"].update(total="3500000.00"),
     "R-CHT-6": lambda d: [c.update(key_decision_maker=False) for c in d["client"]["contacts"]],
 }
 

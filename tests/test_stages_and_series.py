@@ -307,11 +307,15 @@ def test_a_missing_week_message_names_the_status_date(tmp_path, december):
 # -- R-WEEK-1 as a series rule: frequency and closed projects (formerly per-document) ---------
 
 def test_the_report_frequency_comes_from_config(tmp_path):
+    """Without a 周进度报告 row in the 沟通计划 (the row's frequency wins: tests/test_com.py)."""
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     folder = root / "projects" / EXAMPLE
     (folder / "weekly" / "2026-W12.yaml").unlink()
     assert [f.location for f in series_findings(load_facts(Workspace(root), EXAMPLE))] == [
         "projects/huaxing-crm/weekly/2026-W12.yaml"]
+    data = folder / "project.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("  - name: 周进度报告\n", "  - name: 周报（旧）\n"),
+                    encoding="utf-8")
     (folder / "config.yaml").write_text("communication:\n  report_frequency: 每两周\n", encoding="utf-8")
     assert series_findings(load_facts(Workspace(root), EXAMPLE)) == []
     (folder / "weekly" / "2026-W13.yaml").unlink()

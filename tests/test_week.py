@@ -302,11 +302,16 @@ def week_one_findings(root) -> list:
 
 
 def test_report_frequency_comes_from_config(tmp_path):
+    """Without a 周进度报告 row in the 沟通计划 the configured frequency applies (with one, the row's:
+    tests/test_com.py)."""
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     folder = root / "projects" / EXAMPLE
     (folder / "weekly" / "2026-W12.yaml").unlink()
     assert [f.document for f in week_one_findings(root)] == ["WEEK 系列"]
 
+    data = folder / "project.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("  - name: 周进度报告\n", "  - name: 周报（旧）\n"),
+                    encoding="utf-8")
     write_yaml(folder / "config.yaml", {"communication": {"report_frequency": "每两周"}})
     assert week_one_findings(root) == []
 

@@ -2,7 +2,8 @@
 
 Rules R-CHT-1…6 (ARTIFACTS.md §4). R-CHT-5 checks the budget against its own lines, against the
 资源分配表 total (``figures.load.resource_totals``, the figure RES shows and reconciles line by line
-in R-RES-2) when the data has one, and against the approved 立项 budget.
+in R-RES-2) when the data has one, and against the 立项 budget (``initiation.budget.total`` of an
+application decided 同意立项: INIT is the one source of that cap).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..facts import Facts
 from ..figures.load import resource_totals
 from ..money import format_yuan, to_upper
 from ..rules import rule
+from .init import APPROVED
 from .registry import Artifact, register
 
 SECTIONS = ("项目背景与目的", "项目目标", "项目范围", "主要交付物", "里程碑计划", "预算", "项目组织与职责",
@@ -20,7 +22,7 @@ SECTIONS = ("项目背景与目的", "项目目标", "项目范围", "主要交�
 
 DEPENDS = ("project", "client", "team", "organisation", "objectives", "success_criteria", "scope",
            "deliverables", "milestones", "budget", "communication", "groups", "assumptions", "constraints",
-           "risks", "resources", "documents")
+           "risks", "resources", "initiation", "documents")
 
 
 @rule("R-CHT-1", "E", "目标与成功标准可度量")
@@ -98,12 +100,17 @@ def budget_consistent(facts: Facts, artifact, key):
     if totals.detailed and facts.budget_lines_total != totals.total:
         yield ("budget", "lines"), (f"预算各分项之和 {format_yuan(facts.budget_lines_total)} 不等于资源分配表合计 "
                                     f"{format_yuan(totals.total)}（{totals.detail()}）")
-    approved = p.project.approved_budget
-    if approved is None:
-        yield ("project",), "缺少立项批准预算（project.approved_budget），无法核对预算上限"
-    elif facts.budget_total > approved:
+    # the cap: the budget total of the 立项 application the 项目委员会 approved (INIT), never a typed copy
+    init = p.initiation
+    if init is None:
+        yield ("budget",), "缺少项目立项申请（initiation.yaml），立项批准预算未知，无法核对预算上限"
+    elif init.approval.decision != APPROVED:
+        decided = f"审批结论为「{init.approval.decision}」" if init.approval.decision else "尚无审批结论"
+        yield ("initiation", "approval"), (f"项目立项申请未获批准（{decided}），立项批准预算未知，无法核对预算上限")
+    elif facts.budget_total > init.budget.total:
         yield ("budget", "total"), (f"预算 {format_yuan(facts.budget_total)} 超出立项批准预算 "
-                                    f"{format_yuan(approved)}")
+                                    f"{format_yuan(init.budget.total)}（initiation.budget.total），"
+                                    f"超出 {format_yuan(facts.budget_total - init.budget.total)}")
 
 
 @rule("R-CHT-6", "E", "发起人与项目经理签字，客户关键决策人列为干系人")

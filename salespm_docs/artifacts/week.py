@@ -6,7 +6,9 @@ the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md �
 - R-WEEK-1: no missing week between the first report and the *current date*, which is the
   project's status date (``project.status_date``, else today), or the day the project finished
   (acceptance date; the planned end once in 收尾) if that is earlier: a closed project is not asked
-  for reports after it ended. The frequency is ``communication.report_frequency`` (每周: every week;
+  for reports after it ended. The frequency is the 沟通计划's: the 周进度报告 row of ``communication``
+  (``progress.report_frequency``; the configured ``communication.report_frequency`` when the project
+  has no such row) (每周: every week;
   每两周: at most one week in a row without a report). A week with no working day (春节) needs no
   report; a week needs one once its last working day has come. This is a *series* rule: it runs
   once over all the reports and each gap is reported once, at the file that should be created; it
@@ -85,7 +87,7 @@ def _horizon_text(facts: Facts, last: str) -> str:
 def series_complete(facts: Facts, artifact, key):
     """Series rule (``key`` is ``None``): each gap in the reports, located at the first missing file."""
     reports = facts.project.weekly
-    frequency = facts.settings.communication.report_frequency
+    frequency, _ = progress.report_frequency(facts)
     step = progress.FREQUENCY_WEEKS[frequency]
     required = progress.required_weeks(facts)
     if not required:
@@ -288,7 +290,7 @@ def context(facts: Facts, key: str | None) -> dict:
     titles = {c.name: c.title for c in facts.project.client.contacts}
     return {
         "week": {"label": key, "number": int(key.split("-W")[1]), "start": snap.start, "end": snap.end,
-                 "workdays": snap.workdays, "frequency": facts.settings.communication.report_frequency},
+                 "workdays": snap.workdays, "frequency": progress.report_frequency(facts)[0]},
         "status": {"value": report.status, "reason": report.status_reason},
         "done": list(report.done),
         "finished": [f"{r.code} {r.name}" for r in snap.rows
@@ -410,6 +412,9 @@ def _fingerprint(facts: Facts, key: str | None) -> dict:
             "week": before.week, "percent": {r.code: str(r.percent) for r in before.rows},
             "actual_cost": str(before.cost.actual_cost)},
         "files": [_file_of(facts, i) for i, w in enumerate(p.weekly) if w.week == key],
+        # the 报告频率 the context shows comes from the 沟通计划 (``communication``), which is not in
+        # ``depends_on``: R-COM-4 / R-COM-6 check the plan's names and text in COM, not in every week
+        "frequency": progress.report_frequency(facts),
         "wbs": facts.derive(_wbs_dump),
         "risks": [r.model_dump(mode="json") for r in p.risks],
         "issues": [x.model_dump(mode="json") for x in p.issues],

@@ -388,6 +388,20 @@ def previous(facts, week: str) -> Snapshot | None:
 #: How many consecutive reporting weeks may pass without a report, per configured frequency.
 FREQUENCY_WEEKS = {"每日": 1, "每周": 1, "每两周": 2, "每月": 4, "每季度": 13}
 
+#: The 沟通计划 row whose frequency the weekly series follows.
+REPORT_ITEM = "周进度报告"
+
+
+def report_frequency(facts) -> tuple[str, str]:
+    """The frequency of the 周进度报告 and where it comes from: ``(frequency, "COM")`` when the
+    沟通计划 (``communication``) has a 周进度报告 row with a periodic frequency (每日 … 每季度), else
+    ``(communication.report_frequency, "cfg")``: a project without such a row (or whose row says
+    按需 / 一次 / nothing, which R-COMM-1 reports) is checked against the configured frequency."""
+    for item in facts.project.communication:
+        if item.name == REPORT_ITEM and item.frequency in FREQUENCY_WEEKS:
+            return item.frequency, "COM"
+    return facts.settings.communication.report_frequency, "cfg"
+
 
 def finish_date(facts) -> dt.date | None:
     """When the project finished: the acceptance date, else the planned end once in 收尾; else ``None``."""

@@ -15,6 +15,8 @@ The charts of the registers, each placed as the S-curve (a list of one chart, no
 - ``Named("heat_map")``: the risk heat map of the 风险登记册, ``charts.heat_map`` / ``images.heat_map``.
 - ``Named("collection")``: the collection chart of the 回款跟踪表, ``charts.collection`` /
   ``images.collection``.
+- ``Named("bars")``: the bar chart of the 销售目标分解 of the 销售策略 (``charts/bars.py``),
+  ``charts.bars`` / ``images.bars``.
 
 Nothing is shown when the list is empty. An optional argument names another key of ``charts``
 (``Named("gantt", ("gantt_baseline",))``). In the PDF a chart is as wide as its ``width_mm`` or the
@@ -88,3 +90,4 @@ register("gantt", html=_chart_html("gantt"), docx=_chart_docx("gantt", break_bet
 register("s_curve", html=_chart_html("s_curve"), docx=_chart_docx("s_curve", break_between=False))
 register("heat_map", html=_chart_html("heat_map"), docx=_chart_docx("heat_map", break_between=False))
 register("collection", html=_chart_html("collection"), docx=_chart_docx("collection", break_between=False))
+register("bars", html=_chart_html("bars"), docx=_chart_docx("bars", break_between=False))

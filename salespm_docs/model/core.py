@@ -42,8 +42,6 @@ class ProjectInfo(Model):
     """销售负责人。"""
     contract_amount: Money | None = None
     """合同金额（元，含税），签约后填写。"""
-    approved_budget: Money | None = None
-    """立项批准的预算上限（元）；项目章程预算不得超过它。"""
     currency: Literal["CNY"] = "CNY"
     """币种，目前仅支持人民币。"""
     logo: ProjectFile | None = None
@@ -228,6 +226,8 @@ class Group(Model):
     """成员（须在名册 team 或客户联系人 client.contacts 中）；不逐一列出时可省略，但须写说明。"""
     description: Text | None = None
     """说明，如 乙方项目组全体成员（见名册 team）。"""
+    email: Text | None = None
+    """分组邮箱（邮件列表），如 pm-p2026017@hxsz.example.cn：周进度报告发给此分组时用此地址。"""
 
     @model_validator(mode="after")
     def _says_who(self) -> "Group":

@@ -35,7 +35,8 @@ class InitBudget(Model):
     """立项预算估算。"""
 
     total: Money
-    """预算总额（元），须等于各科目之和；项目章程的预算不得超过它。"""
+    """预算总额（元），须等于各科目之和；审批结论为同意立项时，它是项目章程预算的上限（唯一来源，
+    project.yaml 中不再填写立项批准预算）。"""
     lines: list[BudgetLine] = []
     """各科目金额。"""
 
@@ -102,11 +103,11 @@ class Kpi(Model):
     formula: Text | None = None
     """计算公式，如 已回款金额 / 合同金额。"""
     operator: Operator | None = None
-    """比较符：≥、≤、=、>、<。"""
+    """比较符：≥、≤、=、>、<。与项目章程的目标或成功标准衡量同一指标（measure 相同）时不填，取自项目章程。"""
     target: Number | None = None
-    """目标值。"""
+    """目标值；与项目章程衡量同一指标时不填，取自项目章程（填写且不一致为错误）。"""
     unit: Text | None = None
-    """单位，如 %、天。"""
+    """单位，如 %、天；与项目章程衡量同一指标时不填。"""
     frequency: Literal["每日", "每周", "每两周", "每月", "每季度", "按里程碑", "项目结束时"] | None = None
     """统计频率。"""
     owner: Person | None = None
