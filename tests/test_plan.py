@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -144,7 +143,7 @@ def test_kpi_current_values_huaxing(rendered):
     assert rows["客户满意度（CSAT）"]["target"] == "≥ 85%"
     assert rows["回款周期"]["target"] == "≤ 30 天" and rows["验收通过率"]["target"] == "≥ 95%"
     for text in both(rendered, HUAXING):
-        assert squash(f"回款率已回款金额 / 合同金额≥ 100%项目结束时李娜100%达成") in text
+        assert squash("回款率已回款金额 / 合同金额≥ 100%项目结束时李娜100%达成") in text
         assert squash(f"挣值 EV / 实际成本 AC≥ 0.95每周张伟{cost.cpi:.2f}") in text
 
 

@@ -96,12 +96,18 @@ def test_audience_entry_neither_person_nor_group(example_data):
     assert found(facts, CHT, "R-COM-4") == [("communication[0].audience[3]", NOT_ON_ROSTER_NOR_GROUP.format("客户全体"))]
 
 
+def _line(prefix: str, nth: int = 0) -> int:
+    """The line of the example's project.yaml starting with ``prefix`` (its ``nth`` occurrence)."""
+    lines = (ROOT / "projects" / "huaxing-crm" / "project.yaml").read_text(encoding="utf-8").splitlines()
+    return [n for n, line in enumerate(lines, 1) if line.startswith(prefix)][nth]
+
+
 def test_audience_group_must_be_declared(example_data):
     facts = facts_from(example_data, lambda d: d.pop("groups"))
     [f, g] = [f for f in run_data_rules(facts, CHT, None, "CHT") if f.rule == "R-COM-4"]
-    assert f.location == "projects/huaxing-crm/project.yaml:299: communication[0].audience[0]"
+    assert f.location == f"projects/huaxing-crm/project.yaml:{_line('    audience:', 0)}: communication[0].audience[0]"
     assert f.message == NOT_ON_ROSTER_NOR_GROUP.format("项目组全体")
-    assert g.location == "projects/huaxing-crm/project.yaml:307: communication[1].audience[2]"
+    assert g.location == f"projects/huaxing-crm/project.yaml:{_line('    audience:', 1)}: communication[1].audience[2]"
 
 
 def test_a_person_field_does_not_take_a_group(example_data):
@@ -126,9 +132,9 @@ def test_group_members_are_on_the_roster(example_data):
 
 def test_group_says_who_and_is_not_a_person(example_data):
     assert problems(example_data, lambda d: d["groups"].update(空组={})) == [
-        "projects/huaxing-crm/project.yaml:330: groups.空组: 分组须列出成员（members）或写明说明（description），不能为空"]
+        f"projects/huaxing-crm/project.yaml:{_line('groups:')}: groups.空组: 分组须列出成员（members）或写明说明（description），不能为空"]
     assert problems(example_data, lambda d: d["groups"].update(林晓={"members": ["林晓"]})) == [
-        "projects/huaxing-crm/project.yaml:330: groups: 分组名「林晓」与名册（team）或客户联系人（client.contacts）中的人重名，"
+        f"projects/huaxing-crm/project.yaml:{_line('groups:')}: groups: 分组名「林晓」与名册（team）或客户联系人（client.contacts）中的人重名，"
         "请换一个分组名"]
 
 

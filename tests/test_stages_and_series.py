@@ -233,13 +233,14 @@ def test_series_findings_are_recomputed_and_do_not_hold_back_reuse(gap, tmp_path
     shutil.copy(ROOT / "projects" / MIDWAY / "weekly" / "2026-W42.yaml", weekly / "2026-W42.yaml")
     added = build(root, MIDWAY)
     # the new latest report moves the Gantt chart's progress and adds a week to the 进度表
-    assert {d.instance.label for d in added.rebuilt} == {"WEEK 2026-W42", "GNT", "PRG"}
+    # and PLAN, whose KPIs show the latest week's SPI and CPI
+    assert {d.instance.label for d in added.rebuilt} == {"WEEK 2026-W42", "GNT", "PRG", "PLAN"}
     [f] = added.series_findings
     assert f.location == "projects/yuanhang-srm/weekly/2026-W43.yaml"
     assert f.message.startswith("缺少 2026-W43 的周进度报告（weekly/2026-W43.yaml）")
     shutil.copy(ROOT / "projects" / MIDWAY / "weekly" / "2026-W43.yaml", weekly / "2026-W43.yaml")
     complete = build(root, MIDWAY)
-    assert {d.instance.label for d in complete.rebuilt} == {"WEEK 2026-W43", "GNT", "PRG"}
+    assert {d.instance.label for d in complete.rebuilt} == {"WEEK 2026-W43", "GNT", "PRG", "PLAN"}
     assert complete.series_findings == []
 
 

@@ -22,13 +22,13 @@ LAYOUT = Layout("COM", (
           loop="c in communication", small=True),
 
     Heading("三、会议与报告"),
-    Para("公司规定每个项目必须开展以下会议与报告，本计划的安排如下："),
+    Para("公司规定每个项目必须开展以下会议与报告，本计划的安排如下：", label=True),
     Table((C("名称", "{{ r.name }}", .16), C("规定频率", "{{ r.frequency }}", .12),
            C("本计划频率", "{{ r.planned|dash }}", .12), C("负责人", "{{ r.owner|dash }}", .12),
            C("是否符合规定", "{{ '符合' if r.ok else '不符合' }}")), loop="r in plan.required"),
     Para("周进度报告按「{{ plan.report_frequency }}」连续编制"
          "{% if plan.report_from_com %}（本计划周进度报告一项的频率）{% else %}（本计划未列周进度报告，按公司规定的频率）{% endif %}，"
-         "自首份周报起不得缺期；报告以邮件发送，客户方收件人同时收到项目进展邮件。"),
+         "自首份周报起不得缺期；周进度报告为内部文档，以邮件发送给下列收件人；客户每周另收项目进展邮件。"),
     If("recipients", (
         Heading("周进度报告收件人", 2),
         Table((C("收件人", "{{ r.name }}", .16), C("类别", "{{ r.kind }}", .10),

@@ -13,7 +13,7 @@ LAYOUT = Layout("PLAN", (
               ("预算总额", "{{ budget.total|yuan }}"))),
 
     Heading("一、目标（SMART）"),
-    Para("项目目标取自项目章程，每项目标均有可度量的指标与完成期限："),
+    Para("项目目标取自项目章程，每项目标均有可度量的指标与完成期限：", label=True),
     Table((C("编号", "{{ g.id }}", .08), C("目标", "{{ g.description|dash }}"),
            C("衡量指标与目标值", "{{ g.target|dash }}", .30), C("完成期限", "{{ g.deadline|iso|dash }}", .14)),
           loop="g in goals"),
