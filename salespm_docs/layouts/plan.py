@@ -61,7 +61,7 @@ LAYOUT = Layout("PLAN", (
          "成本执行情况（计划值、挣值、实际成本）每周在周进度报告中报告。"),
 
     Heading("七、沟通与反馈机制"),
-    Para("定期会议与报告按沟通计划执行："),
+    Para("定期会议与报告按沟通计划执行：", label=True),
     Table((C("名称", "{{ c.name }}", .15), C("目的", "{{ c.purpose|dash }}"), C("频率", "{{ c.frequency|dash }}", .08),
            C("负责人", "{{ c.owner|dash }}", .10), C("形式 / 渠道", "{{ c.channel|dash }}", .21),
            C("输出物", "{{ c.output|dash }}", .14)),
