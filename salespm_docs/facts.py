@@ -50,13 +50,32 @@ class Facts:
 
     # -- document control ------------------------------------------------------------------
     def control(self, code: str, key: str | None = None) -> tuple[DocControl, Path_]:
-        """The control data of a document and where it is written (empty if not written)."""
-        for i, week in enumerate(self.project.weekly):
-            if key is not None and week.week == key and week.document is not None:
-                base = self.project.documents.get(code, DocControl())
-                merged = base.model_copy(update={k: getattr(week.document, k) for k in week.document.model_fields_set})
-                return merged, ("weekly", i, "document")
-        return self.project.documents.get(code, DocControl()), ("documents", code)
+        """The control data of a document and where it is written (empty if not written). A
+        per-item document (a week, a meeting, a change …) may carry its own ``document:`` in its
+        item; what it leaves out comes from ``documents.<CODE>``."""
+        base = self.project.documents.get(code, DocControl())
+        found = self.own_item(code, key)
+        if found is not None:
+            at, item = found
+            own = getattr(item, "document", None)
+            if own is not None:
+                merged = base.model_copy(update={k: getattr(own, k) for k in own.model_fields_set})
+                return merged, (*at, "document")
+        return base, ("documents", code)
+
+    def own_item(self, code: str, key: str | None) -> tuple[Path_, object] | None:
+        """The item of a per-item document (``weekly[3]`` for ``WEEK 2026-W18``) and where it is."""
+        from .artifacts.registry import REGISTRY
+
+        artifact = REGISTRY.get(code)
+        own = artifact.instance_of if artifact is not None else None
+        if key is None or own is None:
+            return None
+        listed, field = own
+        for i, item in enumerate(getattr(self.project, listed)):
+            if str(getattr(item, field)) == key:
+                return (listed, i), item
+        return None
 
     # -- calendar --------------------------------------------------------------------------
     @cached_property

@@ -523,9 +523,32 @@ def load_project(folder: Path, display_root: Path) -> Loaded:
                 continue
             item = load_yaml(path, display(path), source, problems, prefix=(name, len(items)))
             if item is not None:
+                if name == "meetings":
+                    _meeting_file(item, path, display(path), source, (name, len(items)), problems)
                 items.append(item)
         data[name] = items
     return Loaded(data=data, source=source, problems=problems)
+
+
+MEETING_FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[A-Za-z0-9_-]+)?$")
+
+
+def _meeting_file(item, path: Path, shown: str, source: SourceMap, at: Path_, problems: list[Problem]) -> None:
+    """A minutes file is named ``meetings/<date>-<slug>.yaml``: its ``date`` must be the date of its
+    name, and its ``id`` (the key of its 会议纪要) is the file name without ``.yaml`` unless written."""
+    if not isinstance(item, dict):
+        return
+    named = MEETING_FILE_RE.fullmatch(path.stem)
+    if named is None:
+        problems.append(Problem(shown, None, "", f"会议纪要文件名应为「日期-简称.yaml」，如 2026-03-05-kickoff.yaml"
+                                                 f"（日期在前，ISO 格式），而不是「{path.name}」"))
+        return
+    written = item.get("date")
+    if written is not None and str(written) != named.group(1):
+        line = source.places.get((*at, "date"), (shown, None))[1]
+        problems.append(Problem(shown, line, format_path((*at, "date")), f"会议日期 {written} 与文件名中的日期 {named.group(1)} 不一致："
+                                                     f"请改正 date，或把文件改名为 {written}{path.stem[10:]}.yaml"))
+    item.setdefault("id", path.stem)
 
 
 def raise_problems(problems: list[Problem]) -> None:

@@ -366,8 +366,9 @@ def no_internal_figures(facts, artifact, key) -> Yield:
     except Exception:  # noqa: BLE001 - incomplete data: the artifact's own rules say what is missing
         return
     leaves = list(_leaves(context))
-    own = [i for i, w in enumerate(facts.project.weekly) if w.week == key] if artifact.instance_of else []
-    figures = sorted(internal_figures(facts), key=lambda f: f[0][0] == "weekly" and f[0][1] not in own)
+    found = facts.own_item(artifact.code, key)
+    own = found[0] if found is not None else None  # its own item first: ("weekly", 3)
+    figures = sorted(internal_figures(facts), key=lambda f: f[0][0] == "weekly" and tuple(f[0][:2]) != own)
     shown: set[Decimal] = set()
     intro = f"{artifact.code} {artifact.title}是面向客户的文档（配置 client_facing），不得出现"
     fix = f"；若它是内部文档，请把 {artifact.code} 从配置 client_facing 中移除"

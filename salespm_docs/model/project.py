@@ -10,6 +10,7 @@ from .control import DocControl
 from .core import (Budget, Client, CommItem, Deliverable, Group, Member, Milestone, Organisation, ProjectInfo,
                    Resources, Risk, Scope, Target, WbsItem)
 from .lifecycle import Acceptance, Installment, Issue, Opportunity, Retrospective, Survey, WeeklyReport
+from .execution import ChangeRequest, Contract, Meeting, PhaseAcceptance, Requirements, Solution, unique
 from .planning import Initiation, Plan, Strategy
 from .types import Model, Text
 
@@ -62,8 +63,20 @@ class Project(Model):
     """项目管理方案中不能从其他文档推导的部分：KPI、预算控制、反馈与持续改进。"""
     strategy: Strategy | None = None
     """销售策略：目标客户、竞争、定价、促销、渠道、销售目标分解与行动计划。"""
+    requirements: Requirements | None = None
+    """需求说明书（执行阶段，甲乙双方确认）。"""
+    solution: Solution | None = None
+    """解决方案：功能清单追溯到需求与 WBS，报价与合同金额一致。"""
+    contracts: list[Contract] = []
+    """合同：金额（小写 + 大写）、付款节点、交付标准与日期的唯一来源；每份合同一张合同评审表。"""
+    meetings: list[Meeting] = []
+    """会议纪要（meetings/ 文件夹，一次会议一个文件，文件名 日期-简称.yaml）。"""
+    changes: list[ChangeRequest] = []
+    """变更申请（changes/ 文件夹，一项变更一个文件）。"""
     weekly: list[WeeklyReport] = []
     """每周进度数据（weekly/ 文件夹，一周一个文件）。"""
+    phase_acceptances: list[PhaseAcceptance] = []
+    """阶段性验收（每个阶段一份报告）。"""
     acceptance: Acceptance | None = None
     """最终验收（收尾阶段）。"""
     payments: list[Installment] = []
@@ -92,6 +105,26 @@ class Project(Model):
                 raise ValueError(f"问题编号 {issue.id} 重复：问题清单中每个问题只登记一次，编号唯一")
             seen.add(issue.id)
         return value
+
+    @field_validator("contracts")
+    @classmethod
+    def _unique_contracts(cls, value: list[Contract]) -> list[Contract]:
+        return unique(value, "id", "合同编号")
+
+    @field_validator("meetings")
+    @classmethod
+    def _unique_meetings(cls, value: list[Meeting]) -> list[Meeting]:
+        return unique(value, "id", "会议纪要")
+
+    @field_validator("changes")
+    @classmethod
+    def _unique_changes(cls, value: list[ChangeRequest]) -> list[ChangeRequest]:
+        return unique(value, "id", "变更编号")
+
+    @field_validator("phase_acceptances")
+    @classmethod
+    def _one_per_phase(cls, value: list[PhaseAcceptance]) -> list[PhaseAcceptance]:
+        return unique(value, "phase", "阶段性验收的阶段")
 
     @field_validator("groups")
     @classmethod
