@@ -24,7 +24,7 @@ from . import dates, incremental, logo, output
 from .artifacts.registry import Artifact, Instance, buildable
 from .config import COMPANY_FILE, PROJECT_FILE, load_settings, wbs_limit
 from .context import build_context, is_draft
-from .errors import ChecksFailed, DataError, Problem, SalespmError
+from .errors import ChecksFailed, DataError, Problem, SalespmError, UsageError
 from .facts import Facts
 from .loader import format_path, load_project, project_dir
 from .manifest import write_manifest, write_report
@@ -116,6 +116,23 @@ def plan(facts: Facts) -> tuple[list[Instance], list[Artifact]]:
         else:
             missing.append(artifact)
     return instances, missing
+
+
+def select_codes(codes: tuple[str, ...], instances: list[Instance], missing: list[Artifact]) -> set[str]:
+    """The document codes ``--only`` names, upper-cased; an unknown one, or one this project has no
+    data for, is refused with the codes it does have."""
+    from .suggest import did_you_mean
+
+    have = list(dict.fromkeys(i.artifact.code for i in instances))
+    known = set(have) | {a.code for a in missing}
+    selected = set()
+    for code in codes:
+        upper = code.strip().upper()
+        if upper not in known:
+            raise UsageError(f"--only：没有文档代码「{code}」{did_you_mean(upper, sorted(known))}；"
+                             f"本项目可检查的文档：{'、'.join(have)}")
+        selected.add(upper)
+    return selected
 
 
 def file_name(instance: Instance, version: str, fmt: str) -> str:
@@ -296,19 +313,30 @@ def _reuse(cached: dict | None, fingerprint: str, previous: Path, staging: Path,
 
 
 def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, force: bool = False,
-          notify: Notify | None = None, renderer: Renderer | None = None, jobs: int = 1) -> BuildResult:
+          notify: Notify | None = None, renderer: Renderer | None = None, jobs: int = 1,
+          only: tuple[str, ...] = ()) -> BuildResult:
     """Build every document of ``projects/<slug>/`` into ``output/<slug>/``.
 
     Unchanged documents are reused from the previous output (``force`` renders everything).
     With ``publish=False`` (``salespm check``) nothing is written to ``output/<slug>/``. With
     ``strict`` any finding stops the build before publishing. ``jobs`` > 1 renders the documents
     in that many worker processes (``render_all``); the files are the same bytes as with one.
+    ``only`` (document codes; ``salespm check --only``) checks those document types alone: it
+    never publishes, since the output folder always holds every document of the project.
     """
+    if only and publish:
+        raise UsageError("build(only=...) checks a part of the documents; it cannot publish them")
     started = time.perf_counter()
     ws = Workspace(root.resolve())
     say = notify or (lambda message: None)
     facts = load_facts(ws, slug)
     instances, missing = plan(facts)
+    series = series_findings(facts)
+    if only:
+        selected = select_codes(only, instances, missing)
+        instances = [i for i in instances if i.artifact.code in selected]
+        missing = [a for a in missing if a.code in selected]
+        series = [f for f in series if f.document.split()[0] in selected]
     check_file_names(facts, instances)
     renderer = renderer or Renderer(ws)
     with output.locked(ws.output, slug, notify=say):
@@ -335,7 +363,7 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
                 fingerprint, [(f.format, f.path.name, f.sha256) for f in d.files], d.findings)
                 for d, fingerprint in zip(documents, fingerprints)}
             result = BuildResult(slug, ws.output / slug, documents, missing, notices=facts.notices,
-                                 series_findings=series_findings(facts))
+                                 series_findings=series)
             write_manifest(staging, result, facts)
             write_report(staging, result, facts)
             incremental.write_cache(staging, entries)

@@ -193,15 +193,18 @@ def _build_all(ctx: Ctx, jobs: int, force: bool) -> None:
 @click.option("--strict", is_flag=True, help="警告也视为失败（退出码 1）。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="并行生成文档的进程数（默认：CPU 核数）。")
+@click.option("--only", "only", multiple=True, metavar="CODE",
+              help="只检查这些文档类型（文档代码，可重复或用逗号分隔，如 --only CHT,WEEK）。")
 @click.pass_obj
-def check(ctx: Ctx, slug: str, strict: bool, jobs: int | None) -> None:
+def check(ctx: Ctx, slug: str, strict: bool, jobs: int | None, only: tuple[str, ...]) -> None:
     """检查 projects/SLUG/ 的数据与渲染结果（不修改 output/）。"""
     from .build import build as run_build
     from .workers import default_jobs
 
+    codes = tuple(c for part in only for c in part.split(",") if c.strip())
     with err.status("检查中…") as status:
         result = _run(ctx, run_build, ctx.root, slug, publish=False, notify=_progress(status),
-                      jobs=jobs or default_jobs())
+                      jobs=jobs or default_jobs(), only=codes)
     _print_findings(result.findings, strict)
     _print_notices(result.notices)
     errors, warnings = result.errors(), result.warnings()

@@ -51,6 +51,10 @@ class ProjectNotFound(SalespmError):
     """Raised when a slug names no folder under ``projects/``, or an unsafe path."""
 
 
+class UsageError(SalespmError):
+    """Raised when a command is asked for something it cannot do (an unknown document code …)."""
+
+
 class ConfigError(SalespmError):
     """Raised when a configuration file (company or project) is invalid."""
 

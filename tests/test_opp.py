@@ -241,7 +241,7 @@ def test_changing_the_configured_band_changes_the_verdict(tmp_path):
     [f] = findings(facts, "R-OPP-3")
     assert f.message == ("结论「推进」与可行性评分 4.1 不符："
                          "按评分区间（≥ 4.5 推进，3–4.5 有条件推进，< 3 放弃）应为「有条件推进」")
-    result = cli(root, "check", EXAMPLE)
+    result = cli(root, "check", EXAMPLE, "--only", "OPP")
     assert result.exit_code == 1
     assert any(line.startswith("[R-OPP-3] E 错误 OPP projects/huaxing-crm/opportunity.yaml:")
                for line in result.stdout.splitlines())
