@@ -154,6 +154,15 @@ def test_check_reports_findings_and_exits_1(tmp_path):
     assert not (root / "output" / EXAMPLE).exists()
 
 
+def test_check_only_refuses_a_code_the_project_does_not_have(tmp_path):
+    root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
+    result = cli(root, "check", EXAMPLE, "--only", "CHT,CHX")
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("错误：--only：没有文档代码「CHX」；是否想写「CHT」？；本项目可检查的文档：INIT、OPP、CHT、")
+    assert not (root / "output" / EXAMPLE).exists()
+
+
 def test_schema_describes_fields_in_chinese(tmp_path):
     result = cli(tmp_path, "schema")
     schema = json.loads(result.stdout)
