@@ -36,3 +36,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "SALES": ("销售数据分析", "收尾", "project"),
     "ARC": ("归档清单", "收尾", "project"),
 }
+
+
+#: Per-item documents: code → (top-level list, key field), e.g. ``WEEK`` → ``("weekly", "week")``.
+#: Filled by ``artifacts.registry.register`` from ``Artifact.instance_of``; read by
+#: ``Facts.own_item`` (which must not import the registry: the registry's types name ``Facts``).
+INSTANCE_OF: dict[str, tuple[str, str]] = {}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+from .catalogue import INSTANCE_OF
 from .config import Settings
 from .figures.calendar import WorkCalendar
 from .figures.shares import largest_remainder
@@ -65,10 +66,7 @@ class Facts:
 
     def own_item(self, code: str, key: str | None) -> tuple[Path_, object] | None:
         """The item of a per-item document (``weekly[3]`` for ``WEEK 2026-W18``) and where it is."""
-        from .artifacts.registry import REGISTRY
-
-        artifact = REGISTRY.get(code)
-        own = artifact.instance_of if artifact is not None else None
+        own = INSTANCE_OF.get(code)
         if key is None or own is None:
             return None
         listed, field = own

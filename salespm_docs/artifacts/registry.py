@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ..catalogue import CATALOGUE
+from ..catalogue import CATALOGUE, INSTANCE_OF
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -73,6 +73,9 @@ class Artifact:
     reads only its own item of that list (R-COM-4 checks only the names in it)."""
     fingerprint: Callable[["Facts", str | None], object] | None = None
     """The data one document is made from, for incremental rebuilds (default: ``depends_on`` keys)."""
+    subtitle: Callable[["Facts", str | None], str] | None = None
+    """What the title shows after the document name for one instance (default: the key), e.g. a
+    meeting's 「2026年1月9日 项目启动会」 instead of its file stem ``2026-01-09-kickoff``."""
     audience: Literal["internal", "client"] | None = None
     """Who receives the document (ARTIFACTS.md, audience): ``None`` = from configuration
     (``client_facing``, a company or project can change it); set it only for a document whose
@@ -147,6 +150,8 @@ def register(artifact: Artifact) -> Artifact:
         raise ValueError(f"artifact {artifact.code!r} registered twice")
     check_depends_on(artifact)
     REGISTRY[artifact.code] = artifact
+    if artifact.instance_of is not None:
+        INSTANCE_OF[artifact.code] = artifact.instance_of
     return artifact
 
 
