@@ -542,6 +542,7 @@ def _meeting_file(item, path: Path, shown: str, source: SourceMap, at: Path_, pr
     if named is None:
         problems.append(Problem(shown, None, "", f"会议纪要文件名应为「日期-简称.yaml」，如 2026-03-05-kickoff.yaml"
                                                  f"（日期在前，ISO 格式），而不是「{path.name}」"))
+        item.setdefault("id", path.stem)  # one error, not a second 「缺少 id」 about the same name
         return
     written = item.get("date")
     if written is not None and str(written) != named.group(1):

@@ -327,6 +327,14 @@ def internal_figures(facts) -> list[tuple[Path_, str, "Decimal"]]:
             amount = getattr(week.cost, name)
             if amount is not None:
                 found.append((("weekly", i, "cost", name), f"{week.week} 周报的{label}", amount))
+    if p.changes:  # a change's budget adjustment and the baseline it leaves (figures/baseline.py)
+        from .figures.baseline import change_log
+
+        for entry in facts.derive(change_log):
+            found.append((("changes", entry.index, "budget_change"), f"变更 {entry.id} 批准后的预算基线", entry.after))
+        for i, change in enumerate(p.changes):
+            if change.budget_change is not None:
+                found.append((("changes", i, "budget_change"), f"变更 {change.id} 的预算调整", change.budget_change))
     return [(path, label, Decimal(amount)) for path, label, amount in found if amount]
 
 

@@ -94,7 +94,7 @@ def _project_status(ws: Workspace, slug: str) -> ProjectStatus:
         due = is_due(artifact, p.stage)
         present = artifact.present(facts.project)
         if not present:
-            if due:
+            if due and not artifact.occasional:
                 docs.append(DocStatus(artifact, None, "missing"))
             continue
         keys = artifact.instances(facts.project)

@@ -132,6 +132,18 @@ def _message(err: dict, loc: tuple, root: type[BaseModel] = Project) -> str:
     return f"{err['msg']}{found}"
 
 
+def _duplicate_loc(loc: tuple, err: dict) -> tuple:
+    """An ID used twice in a list (``model.execution.unique``: 「变更编号 CR-01 重复：…」) is located at
+    the second item's ``id``, not at the whole list: in a collection folder (``changes/``) the list
+    has no line of its own, the duplicate's file does."""
+    items = err.get("input")
+    match = re.search(r" (\S+) 重复：", str(err.get("msg", "")))
+    if match is None or not isinstance(items, list):
+        return loc
+    same = [j for j, item in enumerate(items) if isinstance(item, dict) and str(item.get("id")) == match.group(1)]
+    return (*loc, same[1], "id") if len(same) > 1 else loc
+
+
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's internal segments (union tags, ``[key]``) from an error location."""
     out = []
@@ -148,7 +160,7 @@ def problems_from(exc: ValidationError, source: SourceMap, root: type[BaseModel]
     problems = []
     seen = set()
     for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
+        loc = _duplicate_loc(_clean_loc(tuple(err["loc"])), err)
         file, line = source.locate(loc)
         problem = Problem(file, line, format_path(loc), _message(err, loc, root))
         if problem not in seen:

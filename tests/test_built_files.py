@@ -47,7 +47,7 @@ def test_docx_packages_open_as_current_chinese_word_documents(examples_built):
         if slug == "huaxing-crm":  # the example with a logo shows it on the cover, as the PDF does
             assert "<w:drawing>" in body and any(n.startswith("word/media/") for n in names), label
         count += 1
-    assert count == (29 + 3 + 4 + 4) + (13 + 3 + 4 + 4)  # WBS, GNT, PRG, the four registers and the four plans in each example
+    assert count == (29 + 3 + 4 + 4 + 9) + (13 + 3 + 4 + 4 + 7)  # WBS, GNT, PRG, the four registers, the four plans and the execution paperwork (REQ, SOL, CTR, PACC, MIN, CHG)
 
 
 def _project(slug: str) -> dict:

@@ -26,7 +26,7 @@ How the reads are judged (``check_declarations``):
   hold a group (``PersonRef(groups=True)``, e.g. ``communication[].audience``). Its ``groups`` read
   counts only when the document's declared data holds such a name.
 - R-COM-8 (client-facing documents only, e.g. ACC) compares the document with every internal money
-  figure of the project (``rules.internal_figures``: ``budget`` and every weekly cost). Those reads
+  figure of the project (``rules.internal_figures``: ``budget``, every weekly cost, every change's budget change). Those reads
   are collected apart (``audience``) and not judged: they concern no document's own data, and
   hashing them belongs to the incremental build's common part, not to any declaration (declaring
   ``weekly`` in ACC would also make R-COM-4/R-COM-6 check every weekly report for ACC).
@@ -56,6 +56,7 @@ from decimal import Decimal
 import pytest
 
 from salespm_docs import incremental, rules
+from salespm_docs.figures import actions
 from salespm_docs.artifacts.registry import REGISTRY, Artifact, Instance, buildable, check_depends_on, register
 from salespm_docs.build import build, load_facts, plan, Workspace
 from salespm_docs.config import load_settings
@@ -301,7 +302,7 @@ def instances_of(examples: dict[str, Facts], artifact: Artifact) -> list[tuple[F
 # -- 1. declarations are required and checked at registration -----------------------------------
 
 def _artifact(**kw) -> Artifact:
-    return Artifact(**{"code": "SOL", "sections": (), "context": lambda facts, key: {}, **kw})
+    return Artifact(**{"code": "ARC", "sections": (), "context": lambda facts, key: {}, **kw})
 
 
 @pytest.mark.parametrize("depends_on, says", [
@@ -316,14 +317,14 @@ def _artifact(**kw) -> Artifact:
 def test_registering_without_an_exact_declaration_fails(depends_on, says):
     with pytest.raises(ValueError) as error:
         register(_artifact(depends_on=depends_on))
-    assert "'SOL'" in str(error.value) and says in str(error.value)
-    assert "SOL" not in REGISTRY
+    assert "'ARC'" in str(error.value) and says in str(error.value)
+    assert "ARC" not in REGISTRY
 
 
 def test_an_artifact_registered_without_depends_on_fails():
-    with pytest.raises(ValueError, match="'SOL' must declare depends_on"):
+    with pytest.raises(ValueError, match="'ARC' must declare depends_on"):
         register(_artifact())
-    assert "SOL" not in REGISTRY
+    assert "ARC" not in REGISTRY
 
 
 def test_every_registered_artifact_declares_known_keys():
@@ -335,7 +336,7 @@ def test_every_registered_artifact_declares_known_keys():
 # -- 2. declarations are exact ------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", ["OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
-                                  "INIT", "PLAN", "COM", "STRAT"])
+                                  "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG"])
 def test_each_document_reads_exactly_what_it_declares(examples, code):
     artifact = REGISTRY[code]
     runs = instances_of(examples, artifact)
@@ -345,7 +346,7 @@ def test_each_document_reads_exactly_what_it_declares(examples, code):
 
 def test_every_registered_artifact_is_checked():
     assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
-                                               "INIT", "PLAN", "COM", "STRAT"}
+                                               "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG"}
 
 
 def test_the_checker_finds_an_undeclared_read(examples):
@@ -504,6 +505,26 @@ def _reads(artifact, key: str, path: tuple) -> bool:
     return key in artifact.depends_on and (part is None or path[:len(part)] == part)
 
 
+def _week_shows_minutes_of(facts, week: str, meeting: int) -> bool:
+    """WEEK's hook reads the minutes for the open action items a week carries (figures/actions.py),
+    each marked with its meeting's date and title: a week shows them until they are closed."""
+    year, number = week.split("-W")
+    start = dt.date.fromisocalendar(int(year), int(number), 1)
+    return any(a.meeting_index == meeting for a in actions.open_in_week(facts, start, start + dt.timedelta(days=6)))
+
+
+def _rebuilds(facts, instance, key: str, path: tuple) -> bool:
+    """Whether an edit at ``path`` (under ``key``) should rebuild ``instance``: a per-item document
+    (MIN, CHG …) only for its own item; WEEK for the minutes whose open items it shows (its hook)."""
+    artifact = instance.artifact
+    own = artifact.instance_of
+    if own is not None and own[0] == key and key != "weekly":
+        return instance.key == str(getattr(getattr(facts.project, key)[path[1]], own[1]))
+    if (artifact.code, key) == ("WEEK", "meetings"):
+        return path[2] in ("title", "date", "actions") and _week_shows_minutes_of(facts, instance.key, path[1])
+    return _reads(artifact, key, path)
+
+
 @pytest.mark.parametrize("key", READ_KEYS)
 def test_an_edit_rebuilds_exactly_the_documents_declaring_its_key(baseline, key):
     """Every document whose artifact declares ``key``, and no other: with a fingerprint hook too
@@ -512,7 +533,7 @@ def test_an_edit_rebuilds_exactly_the_documents_declaring_its_key(baseline, key)
     facts, raw, before = baseline
     assert raw.get(key), f"the example has no {key}: the test would prove nothing"
     path = _edit_a_text(raw, key)
-    expected = {i.label for i in plan(facts)[0] if _reads(i.artifact, key, path)}
+    expected = {i.label for i in plan(facts)[0] if _rebuilds(facts, i, key, path)}
     assert _changed_by(raw, path, before) == expected, path
 
 
@@ -618,5 +639,5 @@ def test_only_r_com_8_reads_beyond_the_declarations_and_only_internal_figures(ex
     for artifact in buildable():
         for facts, key in instances_of(examples, artifact):
             audience = read_keys(facts, artifact, key).audience
-            assert audience <= {"project", "initiation", "budget", "weekly"}
+            assert audience <= {"project", "initiation", "budget", "weekly", "changes"}
             assert bool(audience) == (artifact.audience_for(facts.settings) == "client")

@@ -178,7 +178,7 @@ def test_docx_and_pdf_show_the_same_headings(examples_built):
         assert docx_headings[1:] == pdf[1:] and docx_headings[0] == pdf[0], (
             f"{slug} {document.instance.label}: DOCX {docx_headings} ≠ PDF {pdf}")
         checked += 1
-    assert checked == (29 + 3 + 4 + 4) + (13 + 3 + 4 + 4)  # huaxing-crm and yuanhang-srm; schedule, registers and plans included
+    assert checked == (29 + 3 + 4 + 4 + 9) + (13 + 3 + 4 + 4 + 7)  # huaxing-crm and yuanhang-srm; schedule, registers, plans and the execution paperwork (REQ, SOL, CTR, PACC, MIN ×4/×3, CHG) included
 
 
 def test_docx_and_pdf_show_the_same_text_and_data(examples_built):

@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..dates import cn_date
 from ..facts import Facts
-from ..figures import deviation, outcomes
+from ..figures import acceptance as signing, deviation, outcomes
 from ..money import format_yuan, to_upper
 from ..rules import rule
 from ..templating import pct
@@ -205,37 +204,11 @@ def _scope_statement(facts: Facts) -> str:
 def _follow_up(facts: Facts) -> str:
     """The sentence under the 遗留问题 table (or in its place): what the data says is to be done."""
     a = facts.project.acceptance
-    items = a.open_items
-    covered = {item.deliverable for item in items if item.deliverable}
-    uncovered = [r.deliverable for r in a.results if r.result in NEEDS_FOLLOW_UP and r.deliverable not in covered]
-    if not items:
-        if uncovered:
-            return (f"交付物 {'、'.join(uncovered)} 的验收结果为有条件通过或不通过，"
-                    "但尚未登记遗留问题与整改安排。")
-        return "无遗留问题。"
-    complete = [i for i in items if i.owner and i.due]
-    parts = []
-    if len(complete) == len(items):
-        if len(items) == 1:
-            parts.append(f"以上遗留问题由整改责任人{items[0].owner}于{cn_date(items[0].due)}前完成整改，"
-                         "经甲方复核确认后关闭。")
-        else:
-            latest = max(i.due for i in items)
-            parts.append(f"以上 {len(items)} 项遗留问题由整改责任人在各自的整改期限内完成（最迟于{cn_date(latest)}），"
-                         "经甲方复核确认后关闭。")
-    else:
-        parts.append(f"以上 {len(items)} 项遗留问题中，{len(items) - len(complete)} 项尚未明确整改责任人或整改期限；"
-                     "整改完成后经甲方复核确认关闭。")
-    if uncovered:
-        parts.append(f"交付物 {'、'.join(uncovered)} 的验收结果为有条件通过或不通过，尚未登记对应的遗留问题。")
-    return "".join(parts)
+    return signing.follow_up(a.results, a.open_items)
 
 
 def _person(facts: Facts, name: str) -> str:
-    role = facts.roster.get(name)
-    if role and role.startswith("客户·"):
-        role = role[3:]
-    return f"{name}（{role}）" if role else name
+    return signing.person_label(facts.roster, name)
 
 
 def context(facts: Facts, key: str | None) -> dict:
@@ -277,10 +250,7 @@ def context(facts: Facts, key: str | None) -> dict:
         "tally": _tally(facts),
         "open_items": open_items,
         "follow_up": _follow_up(facts),
-        "parties": {side: {"organisation": s.organisation if s else None,
-                           "representative": s.representative if s else None,
-                           "date": s.date if s else None}
-                    for side, s in (("client", a.client), ("vendor", a.vendor))},
+        "parties": signing.parties(a.client, a.vendor),
     }
 
 

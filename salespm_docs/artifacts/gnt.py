@@ -15,10 +15,11 @@ from .registry import Artifact, register
 
 SECTIONS = ("编制说明", "甘特图", "任务表", "关键路径")
 
-# the weekly snapshot behind the 完成% (``progress.snapshots``) also reads the milestones and the budget;
+# the weekly snapshot behind the 完成% (``progress.snapshots``) also reads the milestones and the budget
+# (with the approved changes that move it, ``figures/baseline.py``);
 # the status line stops at the acceptance date of a finished project. Of the weekly reports GNT shows
 # only the latest state of each task (``_fingerprint``): an edit of a report's text rebuilds no Gantt.
-DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "acceptance", "documents")
+DEPENDS = ("project", "client", "team", "milestones", "budget", "changes", "wbs", "acceptance", "documents")
 
 
 def _positions(facts: Facts) -> dict[str, int]:

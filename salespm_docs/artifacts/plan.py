@@ -38,7 +38,7 @@ from .registry import Artifact, register
 SECTIONS = ("目标", "范围", "时间表与里程碑", "任务分解", "人力资源分配", "财务资源与预算控制", "沟通与反馈机制",
             "监控与绩效评估", "风险管理与应急预案", "总结与持续改进")
 
-DEPENDS = ("project", "client", "team", "objectives", "success_criteria", "scope", "deliverables", "milestones", "budget", "wbs",
+DEPENDS = ("project", "client", "team", "objectives", "success_criteria", "scope", "deliverables", "milestones", "budget", "changes", "wbs",
            "resources", "communication", "groups", "risks", "plan", "weekly", "payments", "acceptance", "surveys",
            "documents")
 

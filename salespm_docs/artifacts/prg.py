@@ -22,7 +22,7 @@ from .wbs import calendar_days
 SECTIONS = ("编制说明", "进度表", "延期原因与纠正措施", "挣值分析", "S 曲线")
 
 # Of the weekly reports PRG reads the task entries and the costs (``_fingerprint``), not their texts.
-DEPENDS = ("project", "client", "team", "milestones", "budget", "wbs", "documents")
+DEPENDS = ("project", "client", "team", "milestones", "budget", "changes", "wbs", "documents")
 
 CENT = Decimal("0.01")
 
@@ -167,6 +167,7 @@ def context(facts: Facts, key: str | None) -> dict:
         "rows": rows,
         "behind": [r for r in rows if r["behind"]],
         "cost": reg["cost"],
+        "baseline": _baseline(facts, reg),
         "weeks": weeks,
         "status_date": status_date,
         "calendar_days": calendar_days(facts),
@@ -175,6 +176,21 @@ def context(facts: Facts, key: str | None) -> dict:
         "charts": {"s_curve": [s_curve(points, status_date)] if points else []},
         "signatures": _signatures(facts),
     }
+
+
+def _baseline(facts: Facts, reg: dict) -> dict:
+    """The budget (BAC) the 挣值分析 shows: the baseline of the latest report, moved from the charter
+    budget by the approved changes with a budget adjustment (``figures/baseline.py``)."""
+    from ..figures import baseline
+    from ..money import format_yuan
+
+    bac = reg["cost"]["bac"] if reg["cost"] else facts.budget_total
+    moved = bac - facts.budget_total
+    week = next((w for w in facts.project.weekly if w.week == reg["week"]), None)
+    day = baseline.report_date(week) if week is not None else facts.today
+    ids = "、".join(e.id for e in baseline.log_until(facts, day) if e.budget_change)
+    return {"changed": bool(moved), "original": facts.budget_total, "ids": ids,
+            "moved_text": ("+" if moved > 0 else "−") + format_yuan(abs(moved)) if moved else ""}
 
 
 def _signatures(facts: Facts) -> list[dict]:
@@ -190,11 +206,14 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
 def _fingerprint(facts: Facts, key: str | None) -> dict:
     """The data the 进度表 is made from: its own keys and, of every weekly report, the week, the task
     entries and the cost (not the report's texts, issues or client actions)."""
+    from ..figures import baseline
     from ..incremental import json_plain
 
     p = facts.project
     data = {name: json_plain(getattr(p, name)) for name in DEPENDS if name != "documents"}
-    data["weekly"] = [[w.week, json_plain(w.tasks), json_plain(w.cost)] for w in p.weekly]
+    # a report's date decides which approved changes its budget baseline includes (figures/baseline.py)
+    data["weekly"] = [[w.week, json_plain(w.tasks), json_plain(w.cost),
+                       str(baseline.report_date(w)) if p.changes else ""] for w in p.weekly]
     data["today"] = str(facts.today)
     return data
 

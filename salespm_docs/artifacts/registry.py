@@ -76,6 +76,9 @@ class Artifact:
     subtitle: Callable[["Facts", str | None], str] | None = None
     """What the title shows after the document name for one instance (default: the key), e.g. a
     meeting's 「2026年1月9日 项目启动会」 instead of its file stem ``2026-01-09-kickoff``."""
+    occasional: bool = False
+    """Made only when its event happens (a meeting, a change request, a phase acceptance): a project
+    without such an event has none of these documents due, rather than one missing (``status``)."""
     audience: Literal["internal", "client"] | None = None
     """Who receives the document (ARTIFACTS.md, audience): ``None`` = from configuration
     (``client_facing``, a company or project can change it); set it only for a document whose

@@ -25,7 +25,7 @@ from .registry import Artifact, register
 SECTIONS = ("项目概况", "目标回顾", "结果评估", "原因分析", "成功经验", "改进措施", "知识沉淀", "参会人员")
 
 DEPENDS = ("project", "client", "team", "organisation", "objectives", "success_criteria", "deliverables",
-           "budget", "acceptance", "payments", "surveys", "retrospective", "documents")
+           "budget", "changes", "acceptance", "payments", "surveys", "retrospective", "documents")
 """Top-level data RET shows. Of the weekly reports it reads only the latest cost (see ``_fingerprint``)."""
 
 DIMENSIONS = ("范围", "进度", "成本", "质量", "满意度", "回款")
@@ -135,7 +135,7 @@ def basis(facts: Facts, measure: str | None) -> str:
             return "尚无周进度成本数据"
         kind = "完工预测成本" if week.cost.forecast_at_completion is not None else "累计实际成本"
         cost = facts.derive(outcomes.actual_cost)
-        return f"{week.week} 周报{kind} {format_yuan(cost)} / 预算 {format_yuan(facts.budget_total)}"
+        return f"{week.week} 周报{kind} {format_yuan(cost)} / {_budget_text(facts)}"
     if measure == "sales_amount":
         amount = p.project.contract_amount
         return "尚未签约" if amount is None else f"合同金额 {format_yuan(amount)}（{format_wan(amount)}）"
@@ -146,6 +146,22 @@ def basis(facts: Facts, measure: str | None) -> str:
         how = deviation.workdays_phrase(delta)
         return f"计划完工{cn_date(p.project.end)}，验收{cn_date(acceptance.date)}（{how}）"
     return "未指定计算口径"
+
+
+def _budget_text(facts: Facts) -> str:
+    """The budget the 成本偏差 is measured against: the final baseline, and how changes moved it."""
+    from ..figures import baseline
+
+    log = facts.derive(baseline.change_log)
+    charter = facts.budget_total
+    if not log:
+        return f"预算 {format_yuan(charter)}"
+    ids = "、".join(e.id for e in log)
+    moved = sum((e.budget_change for e in log), Decimal(0))
+    if not moved:
+        return f"预算 {format_yuan(charter)}（已批准变更 {ids} 未调整预算）"
+    return (f"最终预算基线 {format_yuan(baseline.final(facts))}（项目章程预算 {format_yuan(charter)}，"
+            f"已批准变更 {ids} 调整 {'+' if moved > 0 else '−'}{format_yuan(abs(moved))}）")
 
 
 def _installment_text(facts: Facts, r: outcomes.InstallmentRecord) -> str:
@@ -353,6 +369,7 @@ CLAIMS: dict[str, tuple[tuple[str, str], ...]] = {
     "回款": ((r"(?<![未不没非])(无逾期|没有逾期|按期|按时|准时|如期)", "late"), (r"(?<![未不没非])足额", "short")),
     "成本": ((r"未超支|没有超支|无超支|不超支|未超出预算|没有超出预算", "overrun"),),
     "进度": ((r"(?<![未不没非])(按期|按时|准时|如期)", "behind"),),
+    "范围": ((r"(未|没有|无)(发生)?(范围)?变更", "scope_change"),),
 }
 
 
@@ -373,6 +390,10 @@ def _contradiction(facts: Facts, kind: str) -> str | None:
     if kind == "overrun":
         cost = facts.derive(outcomes.cost_variance)
         return f"成本偏差 {pct(cost)}（实际成本高于预算）" if cost is not None and cost > 0 else None
+    if kind == "scope_change":
+        changed = [c for c in facts.project.changes if c.approved and "范围" in c.types]
+        return "、".join(f"变更申请 {c.id}「{c.title}」（范围变更）已于{cn_date(c.decision.date)}批准"
+                        for c in changed) or None
     if kind == "behind":
         delta = facts.derive(outcomes.schedule_variance)
         return f"验收较计划完工{deviation.workdays_phrase(delta)}" if delta is not None and delta > 0 else None

@@ -24,6 +24,17 @@ the report and the 进度表 cannot disagree. Rules R-WEEK-1…4 (ARTIFACTS.md �
   are reported, milestones and risks exist, cost data is present and consistent; and every figure
   the report shows (each task's dates, 完成%, 偏差 and 状态; PV, EV, AC, SV, CV, SPI, CPI) equals
   the 项目进度表 (PRG) of that week (``prg.week_disagreements``).
+- R-CHG-1 (``artifacts/chg.py``): the week's actual or forecast cost exceeds the budget baseline in
+  force on the report's date by more than ``change.overrun_percent`` without an approved change.
+
+下周计划 and 需客户配合事项 also carry the action items of the 会议纪要 open at the week's end
+(``figures/actions.py``, ``_week_actions``), each marked with its source meeting; an item the report's
+file already lists is marked, not repeated. Their owners and due dates are checked by R-MIN-1 in
+the minutes, not by R-WEEK-3 here.
+
+The budget a report shows (BAC, 成本执行) is the baseline on the report's date (its own approval
+date, else preparation date, else the week's Sunday; ``figures/baseline.py``), with the 变更记录 of
+the changes approved by then.
 """
 
 from __future__ import annotations
@@ -33,16 +44,20 @@ from pathlib import PurePosixPath
 
 from ..dates import cn_date
 from ..facts import Facts
+from ..figures import actions as action_figures
+from ..figures import baseline
 from ..figures import issues as issue_figures
 from ..figures import progress
 from ..money import format_yuan, to_upper
 from ..rules import Rule, rule
+from .chg import overrun_covered
 from .registry import Artifact, register
 
 SECTIONS = ("报告期", "总体状态", "本周完成", "下周计划", "里程碑状态", "进度偏差", "成本执行",
             "风险与问题", "需客户配合事项")
 
-DEPENDS = ("project", "client", "team", "organisation", "milestones", "budget", "risks", "issues", "wbs", "weekly",
+DEPENDS = ("project", "client", "team", "organisation", "milestones", "budget", "changes", "risks", "issues", "wbs",
+           "weekly",
            "documents")
 
 
@@ -287,7 +302,6 @@ def context(facts: Facts, key: str | None) -> dict:
     _, report = _report(facts, key)
     snap = progress.snapshot(facts, key)
     register_ = {r.id: r for r in facts.project.risks}
-    titles = {c.name: c.title for c in facts.project.client.contacts}
     return {
         "week": {"label": key, "number": int(key.split("-W")[1]), "start": snap.start, "end": snap.end,
                  "workdays": snap.workdays, "frequency": progress.report_frequency(facts)[0]},
@@ -295,13 +309,15 @@ def context(facts: Facts, key: str | None) -> dict:
         "done": list(report.done),
         "finished": [f"{r.code} {r.name}" for r in snap.rows
                      if r.finished and r.actual_end and snap.start <= r.actual_end <= snap.end],
-        "next": list(report.next),
+        "next": _week_actions(facts, key, report)[0],
         "milestones": [asdict(m) for m in snap.milestones],
         "tasks": [_row_dict(r) for r in snap.active],
         "behind": [_row_dict(r) for r in snap.behind],
         "cost": _cost(snap.cost, key),
-        "cost_lines": [{"label": label, "value": getattr(snap.cost, name), "kind": kind, "note": note}
+        "cost_lines": [{"label": label, "value": getattr(snap.cost, name), "kind": kind,
+                        "note": _budget_note(facts, snap) if name == "budget" else note}
                        for label, name, kind, note in COST_LINES],
+        "baseline": _baseline(facts, report, snap),
         "risks": [{"id": r, "description": register_[r].description, "level": register_[r].level,
                    "owner": register_[r].owner, "actions": register_[r].actions}
                   for r in report.risks if r in register_],
@@ -312,7 +328,7 @@ def context(facts: Facts, key: str | None) -> dict:
                    for s in _week_issues(facts, key)],
         "escalation": {"manager": facts.settings.issues.escalate_manager_days,
                        "management": facts.settings.issues.escalate_management_days},
-        "client_actions": [{**a.model_dump(), "title": titles.get(a.contact or "")} for a in report.client_actions],
+        "client_actions": _week_actions(facts, key, report)[1],
         "signatures": _signatures(facts, key),
     }
 
@@ -325,6 +341,18 @@ def _row_dict(row: progress.TaskRow) -> dict:
     """``dataclasses.asdict(row)`` without its deep copies: every field of a row is an immutable
     scalar (text, number, ``Decimal``, date, flag), so a plain new dict holds equal values."""
     return {name: getattr(row, name) for name in _ROW_FIELDS}
+
+
+def _week_actions(facts: Facts, key: str, report) -> tuple[list[str], list[dict]]:
+    """下周计划 and 需客户配合事项 of week ``key``: the report's own, then the open action items of the
+    会议纪要 (``figures/actions.py``: from the first report whose week ends on or after the meeting,
+    until closed; our team's in 下周计划, client contacts' in 需客户配合事项, each marked with its
+    source meeting; a line or row the report already has is marked, not repeated)."""
+    start, end = progress.week_bounds(key)
+    titles = {c.name: c.title for c in facts.project.client.contacts}
+    lines, rows = action_figures.week_items(facts, start, end, list(report.next),
+                                            [a.model_dump() for a in report.client_actions])
+    return lines, [{**r, "title": titles.get(r.get("contact") or "")} for r in rows]
 
 
 def _week_issues(facts: Facts, key: str) -> list:
@@ -358,6 +386,25 @@ COST_LINES = (
 )
 
 
+def _budget_note(facts: Facts, snap) -> str:
+    """The 说明 of the BAC line: the charter budget, or the baseline moved by approved changes."""
+    if snap.cost.budget == facts.budget_total:
+        return "项目章程批准的成本预算"
+    return "章程预算加已批准变更的预算调整（见变更记录）"
+
+
+def _baseline(facts: Facts, report, snap) -> dict:
+    """The budget baseline of this report (``figures/baseline.py``): the charter budget, the changes
+    approved by the report's date (the 变更记录) and the baseline they leave (the BAC shown)."""
+    day = baseline.report_date(report)
+    log = [{"id": e.id, "title": e.title, "approved": e.approved, "budget_change": e.budget_change,
+            "after": e.after} for e in baseline.log_until(facts, day)]
+    moved = snap.cost.budget - facts.budget_total
+    return {"date": day, "original": facts.budget_total, "current": snap.cost.budget, "changed": bool(moved),
+            "moved": moved, "moved_text": ("+" if moved > 0 else "−") + format_yuan(abs(moved)) if moved else "",
+            "log": log}
+
+
 def _cost(cost: progress.CostFigures, key: str) -> dict:
     variance = cost.forecast_variance_percent
     direction = None if variance is None else ("超支" if variance > 0 else "节余" if variance < 0 else "持平")
@@ -382,6 +429,7 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
         values += [row.name, row.delay_reason or "", row.corrective_action or ""]
     values += [s.issue.owner for s in _week_issues(facts, key) if s.issue.owner]
     values += [a.contact for a in report.client_actions if a.contact]
+    values += [a.source for a in action_figures.open_in_week(facts, *progress.week_bounds(key))]
     values += [m.name for m in facts.project.milestones]
     return values
 
@@ -422,6 +470,14 @@ def _fingerprint(facts: Facts, key: str | None) -> dict:
         "milestones": [m.model_dump(mode="json") for m in p.milestones],
         # the whole budget, not only the BAC the context shows: R-COM-4 / R-COM-6 check its text
         "budget": p.budget.model_dump(mode="json"),
+        # which action items of the 会议纪要 this report carries (their text, owner, due date and source
+        # are in the context above). ``meetings`` is read here, not declared: R-COM-4 / R-COM-6 check
+        # a meeting's data in its own 会议纪要, not in every weekly report (as RET with ``weekly``)
+        "minutes": [[m.id, j] for m in p.meetings if m.date <= progress.week_bounds(key)[1]
+                    for j, a in enumerate(m.actions) if a.closed is None or a.closed > progress.week_bounds(key)[1]],
+        # the approved changes behind the baseline and the changes R-CHG-1 names (``figures/baseline.py``)
+        "changes": [[c.id, c.title, c.types, str(c.budget_change), c.decision.result, str(c.decision.date)]
+                    for c in p.changes],
     }
 
 
@@ -429,7 +485,7 @@ WEEKLY = register(Artifact(
     code="WEEK",
     sections=SECTIONS,
     context=context,
-    rules=(one_report_per_week, delays_explained, red_has_owner, matches_snapshot),
+    rules=(one_report_per_week, delays_explained, red_has_owner, matches_snapshot, overrun_covered),
     series_rules=(series_complete,),
     key_values=key_values,
     depends_on=DEPENDS,

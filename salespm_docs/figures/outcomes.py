@@ -185,8 +185,12 @@ def actual_cost(facts) -> Decimal | None:
 
 
 def cost_variance(facts) -> Decimal | None:
-    """成本偏差 = (实际成本 − 预算) / 预算 (%); positive is an overrun."""
-    cost, budget = actual_cost(facts), facts.budget_total
+    """成本偏差 = (实际成本 − 预算) / 预算 (%); positive is an overrun. 预算 is the final budget
+    baseline (the charter budget plus every approved budget change, ``baseline.final``): a change
+    approved to cover an overrun moved the budget the project is measured against."""
+    from .baseline import final
+
+    cost, budget = actual_cost(facts), final(facts)
     if cost is None or not budget:
         return None
     return ((cost - budget) * 100 / budget).quantize(ONE_DECIMAL)

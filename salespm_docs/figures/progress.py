@@ -14,6 +14,11 @@ Conventions (also written in the documents):
   positive means late, and a task with a positive deviation is *behind plan*;
 - PV spreads each leaf's effort evenly over its planned working days and scales the total effort
   to the budget (BAC); EV weights each leaf's 完成% by its effort in the same way.
+- BAC is the budget baseline of the week (``figures/baseline.py``): the charter budget plus the
+  approved budget changes in force on the report's date. The charter budget is spread over the
+  leaves by effort; an approved change's budget over the leaves of the WBS codes it names, so PV
+  and EV take it up as that work is planned and done (no jump of SPI / CPI on approval); AC and EAC
+  are the reported figures, and EAC − BAC is against the baseline of the report.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from .. import dates
 from ..model.core import WbsItem
 from ..model.lifecycle import MilestoneStatus, TaskProgress, WeekCost, WeeklyReport
 from ..stages import reached
+from . import baseline
 from .calendar import WorkCalendar
 
 CENT = Decimal("0.01")
@@ -301,14 +307,40 @@ def _planned_effort(rows: list[TaskRow], day: dt.date, calendar: WorkCalendar) -
     return total
 
 
+def _earned_effort(rows: list[TaskRow]) -> Decimal:
+    """Σ effort × 完成% over ``rows`` (the EV weight)."""
+    return sum((r.effort * r.percent / 100 for r in rows if r.effort), Decimal(0))
+
+
+def _change_rows(rows: list[TaskRow], codes: tuple[str, ...]) -> list[TaskRow]:
+    """The leaves a change's budget goes to: those at or under the WBS codes it names."""
+    prefixes = tuple(c + "." for c in codes)
+    return [r for r in rows if r.code in codes or r.code.startswith(prefixes)] if codes else []
+
+
 def _cost(facts, rows: list[TaskRow], day: dt.date, stated: WeekCost | None,
-          stated_week: str | None) -> CostFigures:
-    bac = facts.budget_total
+          stated_week: str | None, as_of: dt.date | None = None) -> CostFigures:
+    """The cost figures at ``day`` against the budget baseline in force on ``as_of`` (the report's
+    date, ``baseline.report_date``; default ``day``). BAC is that baseline; PV and EV spread the
+    charter budget over all leaves by effort and each approved budget change over the leaves of
+    the WBS codes it names (``figures/baseline.py``), so the added budget is planned and earned
+    with the work it pays for; EAC is the reported forecast, EAC − BAC against the baseline."""
+    entries = [e for e in baseline.log_until(facts, as_of or day) if e.budget_change]
+    charter = facts.budget_total
+    bac = charter + sum((e.budget_change for e in entries), Decimal(0))
     total = sum((r.effort or Decimal(0) for r in rows), Decimal(0))
     pv = ev = None
     if total:
-        pv = (bac * _planned_effort(rows, day, facts.calendar) / total).quantize(CENT)
-        ev = (bac * sum((r.effort * r.percent / 100 for r in rows if r.effort), Decimal(0)) / total).quantize(CENT)
+        planned = charter * _planned_effort(rows, day, facts.calendar) / total
+        earned = charter * _earned_effort(rows) / total
+        for e in entries:
+            part = _change_rows(rows, e.tasks)
+            effort = sum((r.effort or Decimal(0) for r in part), Decimal(0))
+            if not effort:
+                part, effort = rows, total
+            planned += e.budget_change * _planned_effort(part, day, facts.calendar) / effort
+            earned += e.budget_change * _earned_effort(part) / effort
+        pv, ev = planned.quantize(CENT), earned.quantize(CENT)
     ac = stated.actual_to_date if stated else None
     eac = stated.forecast_at_completion if stated else None
     return CostFigures(
@@ -361,7 +393,7 @@ def snapshots(facts) -> dict[str, Snapshot]:
             rows.append(row)
         out[report.week] = Snapshot(
             week=report.week, start=monday, end=sunday, workdays=len(week_workdays(report.week, facts.calendar)),
-            rows=rows, milestones=_milestone_rows(facts, milestones), cost=_cost(facts, rows, sunday, cost, cost_week),
+            rows=rows, milestones=_milestone_rows(facts, milestones), cost=_cost(facts, rows, sunday, cost, cost_week, baseline.report_date(report)),
             unknown_tasks=[t.task for t in report.tasks if t.task not in leaf_codes])
     return out
 

@@ -58,6 +58,10 @@ LAYOUT = Layout("PRG", (
                   ("进度偏差（SV = EV − PV）", "{{ cost.sv|yuan }}"), ("成本偏差（CV = EV − AC）", "{{ cost.cv|yuan }}"),
                   ("进度绩效指数（SPI = EV / PV）", "{{ cost.spi|num(2) }}"),
                   ("成本绩效指数（CPI = EV / AC）", "{{ cost.cpi|num(2) }}"))),
+        If("baseline.changed", (
+            Para("预算（BAC）为 {{ report.week }} 周报报告日的预算基线：项目章程预算 {{ baseline.original|yuan }} 加已批准变更"
+                 " {{ baseline.ids }} 的预算调整 {{ baseline.moved_text }}。变更增加的预算按其涉及的 WBS 任务的工作量"
+                 "计入计划值与挣值，各周按当周周报报告日的预算基线计算。"),)),
         Para("各周累计值：", label=True),
         Table((C("周次", "{{ w.week }}", .09, value="w.week"), value_column("周末日期", "w.end", "date", .11),
                C("PV", "{{ w.pv|yuan }}", .13, "right", value="w.pv", fmt="yuan"),

@@ -55,7 +55,9 @@ LAYOUT = Layout("WEEK", (
        (Para("本周没有落后于计划的任务。"),)),
 
     Heading("七、成本执行"),
-    Para("项目预算总额{{ cost.budget|upper_cny }}（{{ cost.budget|yuan }}）。"
+    Para("{% if baseline.changed %}项目成本预算基线为{{ cost.budget|upper_cny }}（{{ cost.budget|yuan }}），为项目章程预算"
+         " {{ baseline.original|yuan }} 加截至本周报告日（{{ baseline.date|cn_date }}）已批准变更的预算调整"
+         " {{ baseline.moved_text }}。{% else %}项目预算总额{{ cost.budget|upper_cny }}（{{ cost.budget|yuan }}）。{% endif %}"
          "{% if cost.actual_cost is not none %}截至本周累计实际成本{{ cost.actual_cost|upper_cny }}"
          "（{{ cost.actual_cost|yuan }}），预算执行率 {{ cost.spent_percent|pct }}。{% endif %}"
          "{% if cost.forecast_at_completion is not none %}完工预测成本 {{ cost.forecast_at_completion|yuan }}，"
@@ -67,6 +69,14 @@ LAYOUT = Layout("WEEK", (
            C("说明", "{{ c.note }}")), loop="c in cost_lines"),
     If("cost.note", (Para("说明：{{ cost.note }}"),)),
     If("cost.carried", (Para("本周未报告成本数据，上表沿用 {{ cost.reported_week }} 的数据。"),)),
+    Heading("变更记录", 2),
+    If("baseline.log", (
+        Table((C("编号", "{{ e.id }}", .1), C("变更名称", "{{ e.title }}"), C("批准日期", "{{ e.approved|iso }}", .15),
+               C("预算调整", "{% if e.budget_change %}{{ e.budget_change|yuan }}{% else %}不调整{% endif %}", .16, "right"),
+               C("调整后预算", "{{ e.after|yuan }}", .18, "right")), loop="e in baseline.log"),
+        Para("预算基线 = 项目章程预算 {{ baseline.original|yuan }} + 截至本周报告日（{{ baseline.date|cn_date }}）"
+             "已批准变更的预算调整；批准日期晚于报告日的变更自下一份周报起计入。"),),
+       (Para("截至本周报告日（{{ baseline.date|cn_date }}）没有已批准的变更申请，预算即项目章程批准的成本预算。"),)),
 
     Heading("八、风险与问题"),
     Heading("风险", 2),
@@ -87,7 +97,8 @@ LAYOUT = Layout("WEEK", (
 
     Heading("九、需客户配合事项"),
     If("client_actions", (
-        Table((C("事项", "{{ a.item }}"), C("客户方负责人", "{{ a.contact }}", .18), C("职务", "{{ a.title }}", .17),
+        Table((C("事项", "{{ a.item }}{% if a.source %}（{{ a.source }}）{% endif %}"),
+               C("客户方负责人", "{{ a.contact }}", .18), C("职务", "{{ a.title|dash }}", .17),
                C("期限", "{{ a.due|iso }}", .15)), loop="a in client_actions"),),
        (Para("本周无需客户配合的事项。"),)),
 

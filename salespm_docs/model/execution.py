@@ -262,6 +262,10 @@ class Contract(Model):
     """各部门评审意见。"""
     conclusion: Text | None = None
     """评审结论。"""
+    client: PartySign | None = None
+    """合同签署：甲方（单位、授权代表、签署日期）；未写时单位取客户名称、日期取签订日期。"""
+    vendor: PartySign | None = None
+    """合同签署：乙方（单位、授权代表、签署日期）；未写时单位取乙方公司、日期取签订日期。"""
     document: DocControl | None = None
     """本合同评审表的受控信息；未写的字段沿用 documents.CTR。"""
 
@@ -331,8 +335,8 @@ class ActionItem(Model):
 
     item: Text
     """事项。"""
-    owner: Person | None = None
-    """责任人（名册中的人或客户联系人）。"""
+    owner: Text | None = None
+    """责任人（名册中的人或客户联系人；由 R-MIN-1 检查）。"""
     due: dt.date | None = None
     """期限。"""
     closed: dt.date | None = None
@@ -343,6 +347,11 @@ class ActionItem(Model):
 
 class Meeting(Model):
     """一次会议的纪要，一次会议一个文件：meetings/2026-03-05-kickoff.yaml。"""
+
+    # The people of a minute (chair, recorder, attendees, action owners) are plain text, not
+    # ``Person``: R-MIN-1 checks them with a message naming their role in the meeting, so R-COM-4
+    # does not report the same name a second time, and the 周进度报告 that carry the minutes' open
+    # items are not made drafts by a misspelt attendee of some meeting (MIN reports it, once).
 
     id: Ident
     """纪要的键：文件名（不含 .yaml），由程序按文件名填写。"""
@@ -356,12 +365,12 @@ class Meeting(Model):
     """时间，如 14:00–16:00。"""
     location: Text | None = None
     """地点。"""
-    chair: Person | None = None
-    """主持人。"""
-    recorder: Person | None = None
-    """记录人。"""
-    attendees: list[Person] = []
-    """参会人（名册中的人或客户联系人）。"""
+    chair: Text | None = None
+    """主持人（名册中的人或客户联系人；由 R-MIN-1 检查）。"""
+    recorder: Text | None = None
+    """记录人（名册中的人或客户联系人；由 R-MIN-1 检查）。"""
+    attendees: list[Text] = []
+    """参会人（名册中的人或客户联系人；由 R-MIN-1 检查）。"""
     topics: list[Text] = []
     """议题。"""
     discussion: list[Text] = []
