@@ -22,7 +22,7 @@ def _signoff(facts: Facts, signoff) -> dict:
 def doc_block(facts: Facts, artifact: Artifact, key: str | None, draft: bool) -> dict:
     """The control block: 文档名称 · 编号 · 版本 · 密级 · 状态 · 编制/审核/批准 · 修订记录."""
     control: DocControl = facts.control(artifact.code, key)[0]
-    title = artifact.title + (f"（{artifact.subtitle(facts, key) if artifact.subtitle else key}）" if key else "")
+    title = artifact.full_title(facts, key)
     audience = audience_of(artifact, facts.settings)
     return {
         "code": artifact.code,

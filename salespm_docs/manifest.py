@@ -108,7 +108,7 @@ def write_report(folder: Path, result: "BuildResult", facts: "Facts") -> Path:
     ]
     for d in result.documents:
         a = d.instance.artifact
-        name = a.title + (f"（{d.instance.key}）" if d.instance.key else "")
+        name = a.full_title(facts, d.instance.key)
         state = "完整" if d.complete else "不完整（草稿）"
         e = sum(1 for f in d.findings if f.severity == "E")
         w = sum(1 for f in d.findings if f.severity == "W")

@@ -102,7 +102,7 @@ def test_yuanhang_change_shows_the_budget_adjustment_and_the_baseline(rendered):
     for text in (squash(docx.text), squash(pdf)):
         assert "HX-P2026042-CHG-01" in text and "供应商门户移动端适配与多轮议价变更" in text
         assert "申请日期2026年11月10日" in text and "申请人徐明辉（项目经理）" in text
-        assert "变更类型☑范围☐进度☑成本☐质量" in text
+        assert "变更类型■范围□进度■成本□质量" in text
         assert "4.2.1供应商门户开发（注册准入、报价）、4.2.2供应商门户开发（订单、送货、对账开票）" in text
         assert "审批结果批准审批人王建国（项目发起人）审批日期2026年11月12日" in text
         assert "预算调整+¥148,000.00（预算基线¥1,380,000.00→¥1,528,000.00）" in text
@@ -117,7 +117,7 @@ def test_huaxing_change_is_the_scope_change_absorbed_within_the_budget(rendered)
     for text in (squash(docx.text), squash(pdf)):
         assert "HX-P2026017-CHG-01" in text and "新增经销商协同与合同模板管理模块" in text
         assert "申请人林晓（客户方销售管理部经理）" in text
-        assert "变更类型☑范围☑进度☐成本☐质量" in text
+        assert "变更类型■范围■进度□成本□质量" in text
         assert "涉及WBS任务3.1.1方案设计、4.1.2客户与商机模块配置、4.1.3合同与回款模块配置" in text
         assert "FR-11" in text and "FR-12" in text
         assert "预算调整不调整预算（预算基线¥3,600,000.00）" in text

@@ -183,7 +183,7 @@ def context(facts: Facts, key: str | None) -> dict:
             "id": c.id, "title": c.title, "date": c.date, "applicant": c.applicant,
             "applicant_role": applicant_role,
             "types": "、".join(t for t in CHANGE_TYPES if t in c.types),
-            "type_boxes": "　".join(("☑" if t in c.types else "☐") + t for t in CHANGE_TYPES),
+            "type_boxes": "　".join(("■" if t in c.types else "□") + t for t in CHANGE_TYPES),
             "tasks": [{"code": t, "name": names.get(t)} for t in c.tasks],
             "tasks_text": "、".join(f"{t} {names[t]}" if t in names else t for t in c.tasks),
             "requirements_text": "、".join(f"{r} {titles[r]}" if r in titles else r for r in c.requirements),

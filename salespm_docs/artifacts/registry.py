@@ -90,6 +90,12 @@ class Artifact:
             return self.audience
         return "client" if settings.is_client_facing(self.code) else "internal"
 
+    def full_title(self, facts: "Facts", key: str | None) -> str:
+        """The title of one document: 「阶段性验收报告（UAT 阶段验收）」, 「周进度报告（2026-W18）」."""
+        if not key:
+            return self.title
+        return f"{self.title}（{self.subtitle(facts, key) if self.subtitle else key}）"
+
     @property
     def series_label(self) -> str:
         """What a series finding names as its document: ``WEEK 系列``."""
