@@ -133,7 +133,7 @@ def _message(err: dict, loc: tuple, root: type[BaseModel] = Project) -> str:
 
 
 def _duplicate_loc(loc: tuple, err: dict) -> tuple:
-    """An ID used twice in a list (``model.execution.unique``: 「变更编号 CR-01 重复：…」) is located at
+    """An ID used twice in a list (``model.types.unique``: 「变更编号 CR-01 重复：…」) is located at
     the second item's ``id``, not at the whole list: in a collection folder (``changes/``) the list
     has no line of its own, the duplicate's file does."""
     items = err.get("input")

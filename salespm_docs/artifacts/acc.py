@@ -134,32 +134,12 @@ def open_items_owned(facts: Facts, artifact, key):
 
 @rule("R-ACC-4", "E", "甲乙双方签字盖章并注明日期")
 def both_parties_sign(facts: Facts, artifact, key):
-    p, acceptance = facts.project, facts.project.acceptance
+    acceptance = facts.project.acceptance
     if acceptance is None:
         return
-    clients = {c.name for c in p.client.contacts}
-    team = {m.name for m in p.team}
-    for side, label, organisation, people, people_label in (
-            ("client", "甲方", p.client.name, clients, "客户联系人（client.contacts）"),
-            ("vendor", "乙方", p.project.company, team, "项目团队（team）")):
-        sign = getattr(acceptance, side)
-        if sign is None:
-            yield ("acceptance",), f"缺少{label}签字盖章（acceptance.{side}）"
-            continue
-        missing = [f"{name}（{field}）" for field, name in
-                   (("organisation", "单位名称"), ("representative", "代表签字"), ("date", "签字日期"))
-                   if getattr(sign, field) is None]
-        if missing:
-            yield ("acceptance", side), f"{label}签字盖章缺少{'、'.join(missing)}"
-        if sign.organisation and organisation and sign.organisation != organisation:
-            yield ("acceptance", side, "organisation"), (
-                f"{label}单位「{sign.organisation}」与{'客户名称' if side == 'client' else '乙方公司'}"
-                f"「{organisation}」不一致")
-        if sign.representative and sign.representative not in people:
-            yield ("acceptance", side, "representative"), (
-                f"{label}代表「{sign.representative}」应为{people_label}中的人")
-        if sign.date and sign.date < acceptance.date:
-            yield ("acceptance", side, "date"), f"{label}签字日期 {sign.date} 早于验收日期 {acceptance.date}"
+    yield from signing.party_findings(facts.project, acceptance, ("acceptance",),
+                                      missing="缺少{label}签字盖章（{field}）", incomplete="{label}签字盖章缺少{what}",
+                                      not_before=("验收日期", acceptance.date))
 
 
 @rule("R-ACC-5", "E", "验收日期不早于最后一项交付物的完成日期")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ..facts import Facts
 from ..figures import trace as tr
+from ..figures.acceptance import party_findings
 from ..rules import rule
 from .registry import Artifact, register
 
@@ -51,30 +52,11 @@ def requirements_complete(facts: Facts, artifact, key):
 
 @rule("R-REQ-2", "E", "甲乙双方签字并注明日期")
 def both_parties_sign(facts: Facts, artifact, key):
-    p, reqs = facts.project, facts.project.requirements
+    reqs = facts.project.requirements
     if reqs is None:
         return
-    clients = {c.name for c in p.client.contacts}
-    team = {m.name for m in p.team}
-    for side, label, organisation, people, people_label in (
-            ("client", "甲方", p.client.name, clients, "客户联系人（client.contacts）"),
-            ("vendor", "乙方", p.project.company, team, "项目团队（team）")):
-        sign = getattr(reqs, side)
-        if sign is None:
-            yield ("requirements",), f"需求说明书缺少{label}确认签字（requirements.{side}）"
-            continue
-        missing = [f"{name}（{field}）" for field, name in
-                   (("organisation", "单位名称"), ("representative", "代表签字"), ("date", "签字日期"))
-                   if getattr(sign, field) is None]
-        if missing:
-            yield ("requirements", side), f"需求说明书的{label}确认缺少{'、'.join(missing)}"
-        if sign.organisation and organisation and sign.organisation != organisation:
-            yield ("requirements", side, "organisation"), (
-                f"{label}单位「{sign.organisation}」与{'客户名称' if side == 'client' else '乙方公司'}"
-                f"「{organisation}」不一致")
-        if sign.representative and sign.representative not in people:
-            yield ("requirements", side, "representative"), (
-                f"{label}代表「{sign.representative}」应为{people_label}中的人")
+    yield from party_findings(facts.project, reqs, ("requirements",),
+                              missing="需求说明书缺少{label}确认签字（{field}）", incomplete="需求说明书的{label}确认缺少{what}")
 
 
 @rule("R-REQ-3", "E", "每条必须需求都由解决方案功能清单和 WBS 元素覆盖")

@@ -1,4 +1,5 @@
-"""Acceptance figures shared by the final acceptance (ACC) and the phase acceptances (PACC).
+"""Acceptance figures shared by the final acceptance (ACC) and the phase acceptances (PACC), and
+the two-party signature check they share with the 需求说明书 (REQ).
 
 Both reports are signed by the two parties and list results per deliverable and the 遗留问题 with
 their 整改责任人 and 整改期限; what they share is defined here once: how a person is named
@@ -52,6 +53,38 @@ class Tally:
     @property
     def judged(self) -> int:
         return self.passed + self.conditional + self.failed
+
+
+def party_findings(project, holder, at: tuple, missing: str, incomplete: str, not_before=None):
+    """Findings on the 甲方 / 乙方 signatures of ``holder`` (``holder.client`` / ``holder.vendor``,
+    each a ``PartySign``) written at ``at``: each side present, with 单位名称, 代表签字 and 日期; the
+    单位 the client's or our company's name; the 代表 a client contact or a team member; the date
+    not before ``not_before``. ``missing`` and ``incomplete`` word the first two findings
+    (``{label}`` 甲方 / 乙方, ``{field}`` the data key, ``{what}`` the missing items). Shared by the
+    documents both parties sign: ACC (R-ACC-4) and REQ (R-REQ-2)."""
+    clients = {c.name for c in project.client.contacts}
+    team = {m.name for m in project.team}
+    dotted = ".".join(str(part) for part in at)
+    for side, label, organisation, people, people_label in (
+            ("client", "甲方", project.client.name, clients, "客户联系人（client.contacts）"),
+            ("vendor", "乙方", project.project.company, team, "项目团队（team）")):
+        sign = getattr(holder, side)
+        if sign is None:
+            yield at, missing.format(label=label, field=f"{dotted}.{side}")
+            continue
+        absent = [f"{name}（{field}）" for field, name in
+                  (("organisation", "单位名称"), ("representative", "代表签字"), ("date", "签字日期"))
+                  if getattr(sign, field) is None]
+        if absent:
+            yield (*at, side), incomplete.format(label=label, what="、".join(absent))
+        if sign.organisation and organisation and sign.organisation != organisation:
+            yield (*at, side, "organisation"), (
+                f"{label}单位「{sign.organisation}」与{'客户名称' if side == 'client' else '乙方公司'}"
+                f"「{organisation}」不一致")
+        if sign.representative and sign.representative not in people:
+            yield (*at, side, "representative"), f"{label}代表「{sign.representative}」应为{people_label}中的人"
+        if not_before is not None and sign.date and sign.date < not_before[1]:
+            yield (*at, side, "date"), f"{label}签字日期 {sign.date} 早于{not_before[0]} {not_before[1]}"
 
 
 def tally(results: Sequence) -> Tally:

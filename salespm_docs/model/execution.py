@@ -15,7 +15,7 @@ from pydantic import field_validator, model_validator
 
 from .control import DocControl
 from .lifecycle import AcceptanceResult, OpenItem, PartySign
-from .types import Ident, Model, Money, Number, Percent, Person, Text, Version
+from .types import Ident, Model, Money, Number, Percent, Person, Text, Version, unique
 
 Priority = Literal["必须", "应该", "可以"]
 ReviewConclusion = Literal["通过", "修改后通过", "不通过"]
@@ -26,17 +26,6 @@ REVIEW_POINTS = ("交付内容与标准", "验收方式", "付款方式与节点
 ReviewTopic = Literal["交付内容与标准", "验收方式", "付款方式与节点", "发票", "违约责任", "知识产权", "保密",
                       "质保与售后", "争议解决", "不可抗力"]
 ChangeType = Literal["范围", "进度", "成本", "质量"]
-
-
-def unique(values: list, field: str, what: str) -> list:
-    """Refuse a list in which two items share ``field`` (编号重复 is a located validation error)."""
-    seen: set = set()
-    for item in values:
-        value = getattr(item, field)
-        if value in seen:
-            raise ValueError(f"{what} {value} 重复：每个{what}只能使用一次")
-        seen.add(value)
-    return values
 
 
 # -- REQ 需求说明书 ----------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from .control import DocControl
 from .core import (Budget, Client, CommItem, Deliverable, Group, Member, Milestone, Organisation, ProjectInfo,
                    Resources, Risk, Scope, Target, WbsItem)
 from .lifecycle import Acceptance, Installment, Issue, Opportunity, Retrospective, Survey, WeeklyReport
-from .execution import ChangeRequest, Contract, Meeting, PhaseAcceptance, Requirements, Solution, unique
+from .execution import ChangeRequest, Contract, Meeting, PhaseAcceptance, Requirements, Solution
 from .planning import Initiation, Plan, Strategy
-from .types import Model, Text
+from .types import Model, Text, unique
 
 
 class Project(Model):
@@ -99,12 +99,7 @@ class Project(Model):
     @field_validator("issues")
     @classmethod
     def _unique_issue_ids(cls, value: list[Issue]) -> list[Issue]:
-        seen: set[str] = set()
-        for issue in value:
-            if issue.id in seen:
-                raise ValueError(f"问题编号 {issue.id} 重复：问题清单中每个问题只登记一次，编号唯一")
-            seen.add(issue.id)
-        return value
+        return unique(value, "id", "问题编号", "问题清单中每个问题只登记一次，编号唯一")
 
     @field_validator("contracts")
     @classmethod

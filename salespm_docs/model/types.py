@@ -212,3 +212,14 @@ def _project_file(value: str) -> str:
 
 #: A file inside the project folder, e.g. ``logo.png``; never absolute, never ``..``.
 ProjectFile = Annotated[Text, AfterValidator(_project_file)]
+
+
+def unique(values: list, field: str, what: str, hint: str | None = None) -> list:
+    """Refuse a list in which two items share ``field`` (编号重复 is a located validation error)."""
+    seen: set = set()
+    for item in values:
+        value = getattr(item, field)
+        if value in seen:
+            raise ValueError(f"{what} {value} 重复：{hint or f'每个{what}只能使用一次'}")
+        seen.add(value)
+    return values
