@@ -11,7 +11,9 @@ from .core import (Budget, Client, CommItem, Deliverable, Group, Member, Milesto
                    Resources, Risk, Scope, Target, WbsItem)
 from .lifecycle import Acceptance, Installment, Issue, Opportunity, Retrospective, Survey, WeeklyReport
 from .execution import ChangeRequest, Contract, Meeting, PhaseAcceptance, Requirements, Solution
+from .performance import Performance
 from .planning import Initiation, Plan, Strategy
+from .sales import SalesAnalysis
 from .types import Model, Text, unique
 
 
@@ -85,6 +87,10 @@ class Project(Model):
     """满意度调研。"""
     retrospective: Retrospective | None = None
     """项目复盘（收尾阶段）。"""
+    performance: Performance | None = None
+    """团队绩效评估（收尾阶段，内部文档）。"""
+    sales: SalesAnalysis | None = None
+    """销售数据分析中不能从其他文档推导的输入。"""
     documents: dict[str, DocControl] = {}
     """各文档的受控信息，键为文档代码（CHT、OPP、WEEK…）。"""
 
