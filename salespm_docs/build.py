@@ -277,6 +277,14 @@ class Renderer:
                 # a register has no headings: the key values, placeholders and amounts are checked
                 findings += text_findings(instance.label, fmt, where, xlsx_text(target), [], (), values,
                                           data_strings)
+            elif fmt == "eml":
+                from .render.mail import render_eml
+
+                plain, headings = render_eml(facts, context, target, version, draft)
+                seconds["eml"] = time.perf_counter() - started
+                # the plain-text part says what the HTML part says (both from the same rows)
+                findings += text_findings(instance.label, fmt, where, plain, headings, sections, values,
+                                          data_strings)
             seconds[f"{fmt}+check"] = time.perf_counter() - started
             files.append(OutputFile(fmt, target, _sha256(target)))
         return files, findings
@@ -345,6 +353,9 @@ def build(root: Path, slug: str, *, strict: bool = False, publish: bool = True, 
         cache = {} if force else incremental.read_cache(previous)
         prints = incremental.Fingerprints(facts, ws.templates)
         staging = output.staging_dir(ws.output, slug)
+        # the weekly mail's send log (``salespm mail --send``) is no build output: carry it over
+        if (previous / "mail-log.json").is_file() and not (previous / "mail-log.json").is_symlink():
+            shutil.copy2(previous / "mail-log.json", staging / "mail-log.json")
         try:
             documents: list[DocumentResult | None] = []
             fingerprints, pending = [], []

@@ -1,4 +1,4 @@
-"""CLI: ``salespm build | check | schema | status | new | templates`` → calls into the library, prints, exits.
+"""CLI: ``salespm build | check | schema | status | new | templates | mail`` → calls into the library, prints, exits.
 
 The only module that prints or exits. Known errors become one Chinese message and an exit code
 (2 bad data or usage, 1 failed checks); a traceback appears only with ``--debug``.
@@ -312,6 +312,35 @@ def templates(ctx: Ctx, codes: tuple[str, ...], force: bool, check_only: bool) -
                 f"请把改动移到版式描述或 base.css 中，或确认放弃改动后加 --force 重新生成。")
     if outcome.kept:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--week", required=True, metavar="YYYY-Www", help="要发送的周，如 2026-W15。")
+@click.option("--send", is_flag=True, help="通过 SMTP 发送（服务器见 salespm.yaml 的 mail）；缺省只生成 .eml。")
+@click.option("--resend", is_flag=True, help="允许再次发送已发送过的周（发送记录 output/<项目>/mail-log.json）。")
+@click.option("--attach-pdf", is_flag=True, help="附上本周进展的 PDF（面向客户的内容，与邮件正文相同）。")
+@click.pass_obj
+def mail(ctx: Ctx, slug: str, week: str, send: bool, resend: bool, attach_pdf: bool) -> None:
+    """生成某一周的项目进展邮件（.eml），加 --send 时发送给沟通计划中「项目进展邮件」的收件人。"""
+    from . import mail as mailing
+
+    if resend and not send:
+        err.out("错误：--resend 须与 --send 一起使用")
+        sys.exit(2)
+    prepared, entry = _run(ctx, mailing.run, ctx.root, slug, week.strip().upper(), send=send, resend=resend,
+                           attach_pdf=attach_pdf)
+    shown = prepared.path.relative_to(ctx.root) if prepared.path.is_relative_to(ctx.root) else prepared.path
+    out.out(f"已生成 {shown}")
+    for problem in prepared.errors:
+        err.out(f"错误：{problem}")
+    if entry is None:
+        out.out(f"收件人：{'、'.join(prepared.recipients) or '无'}（未发送；加 --send 发送）")
+        if prepared.errors:
+            sys.exit(1)
+        return
+    out.out(f"已发送给 {'、'.join(entry['recipients'])}（Message-ID {entry['message_id']}），"
+            f"记录于 output/{slug}/{mailing.LOG_FILE}")
 
 
 if __name__ == "__main__":  # pragma: no cover

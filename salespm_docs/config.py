@@ -50,6 +50,27 @@ class ChangeCfg(Model):
     """成本超出预算多少（%）须有已批准的变更申请。"""
 
 
+class MailCfg(Model):
+    """项目进展邮件的发送服务器（salespm mail --send）。密码只从环境变量或 ~/.netrc 读取，从不写在配置或项目数据中。"""
+
+    host: Text | None = None
+    """SMTP 服务器地址，如 smtp.exmail.qq.com。"""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """端口；缺省时 starttls 为 587，ssl 为 465。"""
+    security: Literal["starttls", "ssl"] = "starttls"
+    """加密方式：starttls（先明文连接再升级）或 ssl（连接即加密）。"""
+    username: Text | None = None
+    """登录用户名；缺省为发件地址。"""
+    sender: Text | None = None
+    """发件地址（SMTP 信封发件人）；缺省为项目经理的邮箱。"""
+    password_env: Text = "SALESPM_SMTP_PASSWORD"
+    """存放密码的环境变量名；未设置时查 ~/.netrc 中该服务器的条目。"""
+    timeout: int = Field(default=30, ge=1, le=600)
+    """连接与每次收发的超时（秒）。"""
+    ca_file: Text | None = None
+    """额外信任的 CA 证书文件（PEM），用于公司内部 CA 签发证书的邮件服务器；缺省只信任系统证书。"""
+
+
 class IssuesCfg(Model):
     """问题升级。"""
 
@@ -100,6 +121,34 @@ class WbsCfg(Model):
     确需更多时可在 salespm.yaml 或项目的 config.yaml 中调高，或把计划拆分为多个项目。"""
 
 
+class GradeBand(Model):
+    """绩效等级区间：加权总分不低于 min 得此等级。"""
+
+    min: Number
+    """下限（百分制，含）。"""
+    grade: Text
+    """等级名称，如 优秀。"""
+
+
+class PerformanceCfg(Model):
+    """团队绩效评估（百分制 0–100）。"""
+
+    bands: list[GradeBand]
+    """等级区间，按下限从高到低排列，最后一档下限为 0。"""
+
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, bands: list[GradeBand]) -> list[GradeBand]:
+        if not bands:
+            raise ValueError("至少需要一个等级区间")
+        mins = [b.min for b in bands]
+        if any(a <= b for a, b in zip(mins, mins[1:])):
+            raise ValueError("等级区间应按下限（min）从高到低排列，且下限各不相同")
+        if mins[-1] != 0 or mins[0] > 100:
+            raise ValueError("等级区间的下限应在 0–100 之间，最后一档的下限为 0（任何总分都有等级）")
+        return bands
+
+
 class CalendarCfg(Model):
     """工作日历：补充或更正 chinesecalendar 的法定节假日表（例如尚未收录的年份）。"""
 
@@ -143,8 +192,12 @@ class Settings(Model):
     client_facing: list[Text]
     """面向客户的文档（客户接收或签字）的类型代码；其余文档为内部文档。面向客户的文档不得出现内部数字
     （预算、成本、完工预测、毛利）或对照内部目标的结论（R-COM-8）。"""
+    performance: PerformanceCfg
+    """团队绩效评估的等级区间。"""
     calendar: CalendarCfg = CalendarCfg()
     """工作日历（补充法定节假日与调休上班日）。"""
+    mail: MailCfg = MailCfg()
+    """项目进展邮件的 SMTP 服务器（salespm mail --send）。"""
 
     @field_validator("client_facing")
     @classmethod
@@ -166,6 +219,10 @@ class Settings(Model):
         if value >= self.risk_matrix.high_min:
             return "高"
         return "中" if value >= self.risk_matrix.medium_min else "低"
+
+    def grade_of(self, total: Decimal) -> str:
+        """The grade (优秀/良好/…) the configured bands give a weighted 绩效 total."""
+        return next((b.grade for b in self.performance.bands if total >= b.min), self.performance.bands[-1].grade)
 
     def feasibility_conclusion(self, score: Decimal) -> str:
         """The conclusion (推进/有条件推进/放弃) the configured bands give a feasibility score."""

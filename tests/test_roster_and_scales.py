@@ -234,7 +234,7 @@ def test_scores_and_nps_out_of_scale_are_refused(example_data):
     assert problems(example_data, mutate) == [
         f"{SURVEYS}:7: surveys[0].responses[0].scores.进度: 评分应在 1–5 之间，实际为 6",
         f"{SURVEYS}:16: surveys[0].responses[2].nps: 推荐意愿（NPS）应在 0–10 之间，实际为 11",
-        f"{SURVEYS}:33: surveys[1].responses[1].scores.培训/售后: 评分应在 1–5 之间，实际为 0",
+        f"{SURVEYS}:43: surveys[1].responses[1].scores.培训/售后: 评分应在 1–5 之间，实际为 0",
     ]
 
 

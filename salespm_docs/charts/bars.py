@@ -22,7 +22,7 @@ from .svg import clean, document, esc, fit, n, text, text_width
 BAR = PV
 #: label and value sizes (mm): a bar chart sits in portrait text, so its words are larger than the S-curve's
 LABEL, VALUE = 2.8, 2.5
-UNITS = {"万元": Decimal(10000), "元": Decimal(1)}
+UNITS = {"万元": Decimal(10000), "元": Decimal(1), "%": Decimal(1)}
 
 
 def _get(item: object, name: str) -> object:

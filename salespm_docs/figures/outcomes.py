@@ -146,21 +146,17 @@ def payment_cycle(facts) -> int | None:
 
 
 def survey_csat(survey) -> Decimal | None:
-    """CSAT of one survey = share of 4–5 answers over all answers (%)."""
-    answers = [s for r in survey.responses for s in r.scores.values()]
-    if not answers:
-        return None
-    return (Decimal(sum(1 for s in answers if s >= 4)) * 100 / len(answers)).quantize(ONE_DECIMAL)
+    """CSAT of one survey = share of 4–5 answers over all answers (%): ``satisfaction.csat``."""
+    from .satisfaction import csat
+
+    return csat(survey)
 
 
 def survey_nps(survey) -> Decimal | None:
-    """NPS = % of 9–10 − % of 0–6, over the answers that gave a score."""
-    scores = [r.nps for r in survey.responses if r.nps is not None]
-    if not scores:
-        return None
-    promoters = sum(1 for s in scores if s >= 9)
-    detractors = sum(1 for s in scores if s <= 6)
-    return (Decimal(promoters - detractors) * 100 / len(scores)).quantize(ONE_DECIMAL)
+    """NPS = % of 9–10 − % of 0–6, over the answers that gave a score: ``satisfaction.nps``."""
+    from .satisfaction import nps
+
+    return nps(survey)
 
 
 def latest_survey(facts):

@@ -263,6 +263,18 @@ class WeekCost(Model):
     """说明。"""
 
 
+class WeeklyMail(Model):
+    """给客户的措辞（项目进展邮件 MAIL 使用）：周报是内部文档，状态原因或完成事项里写了成本、预算等内部内容时，
+    在这里写给客户看的版本；未写的沿用周报本身。"""
+
+    status_reason: Text | None = None
+    """给客户的状态原因。"""
+    done: list[Text] | None = None
+    """给客户的本周完成（写了就整体替代周报的 done）。"""
+    next: list[Text] | None = None
+    """给客户的下周计划（写了就整体替代周报的 next；会议纪要的开放待办照常列出）。"""
+
+
 class WeeklyReport(Model):
     """一周的进度数据，一周一个文件：weekly/2026-W18.yaml。"""
 
@@ -290,6 +302,8 @@ class WeeklyReport(Model):
     """（不再使用，须为空）问题登记在问题清单 issues.yaml 中，周进度报告自动列出当周开放的问题。"""
     client_actions: list[ClientAction] = []
     """需客户配合事项。"""
+    mail: WeeklyMail | None = None
+    """给客户的措辞（项目进展邮件）；未写时邮件沿用本周报的状态原因、完成与计划。"""
 
 
 class AcceptanceResult(Model):
@@ -383,12 +397,16 @@ class Installment(Model):
     """下一步。"""
 
 
+#: The dimensions of the satisfaction survey (SAT), in the order the questionnaire asks them.
+Dimension = Literal["交付质量", "进度", "沟通响应", "团队专业度", "培训/售后"]
+
+
 class SurveyResponse(Model):
     """一份满意度问卷答卷。"""
 
     respondent: Text
     """答卷人（客户方）。"""
-    scores: dict[Literal["交付质量", "进度", "沟通响应", "团队专业度", "培训/售后"], Score]
+    scores: dict[Dimension, Score]
     """各维度评分（1–5 的整数）。"""
     nps: Nps | None = None
     """推荐意愿 0–10 的整数。"""
@@ -401,12 +419,25 @@ class FollowUp(Model):
 
     issue: Text
     """针对的低分项或意见。"""
+    dimension: Dimension | None = None
+    """针对的评分维度（低分项 ≤ 2 分须有跟进措施写明维度，R-SAT-3）。"""
+    respondents: list[Text] = []
+    """针对哪些答卷人的低分（姓名即可）；空表示该维度的全部低分。"""
     action: Text
     """改进措施。"""
     owner: Person | None = None
     """责任人。"""
     due: dt.date | None = None
     """完成时间。"""
+
+
+class SurveyFigures(Model):
+    """问卷数据里另行填写的汇总数字（可省略；填写时须与答卷重新计算的结果一致，R-SAT-2）。"""
+
+    csat: Percent | None = None
+    """CSAT（%）：4–5 分答案占全部评分答案的比例。"""
+    nps: Number | None = None
+    """NPS：9–10 分占比 − 0–6 分占比（百分点）。"""
 
 
 class Survey(Model):
@@ -420,6 +451,10 @@ class Survey(Model):
     """答卷。"""
     follow_ups: list[FollowUp] = []
     """跟进措施。"""
+    reported: SurveyFigures | None = None
+    """另行填写的 CSAT / NPS（可省略，文档只显示重新计算的数字）。"""
+    document: DocControl | None = None
+    """本次调研结果汇总（SAT）的文档控制信息；未写的项取 documents.SAT。"""
 
 
 class Cause(Model):
