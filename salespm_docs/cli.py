@@ -292,8 +292,16 @@ def templates(ctx: Ctx, codes: tuple[str, ...], force: bool, check_only: bool) -
     from .layout import generate
 
     folder = ctx.root / "templates"
+    known = generate.layouts()
+    unknown = [c for c in codes if c.upper() not in known]
+    if unknown:
+        from .suggest import did_you_mean
+
+        err.out(f"错误：没有文档代码「{unknown[0]}」的版式{did_you_mean(unknown[0].upper(), known)}；"
+                f"可生成的模板：{'、'.join(known)}")
+        sys.exit(2)
     if check_only:
-        stale = _run(ctx, generate.stale, folder)
+        stale = _run(ctx, generate.stale, folder, list(codes) or None)
         edited = set(_run(ctx, generate.edited, folder))
         for path in stale:
             why = "已手动修改" if path in edited else "与版式描述不一致，请运行 make templates"

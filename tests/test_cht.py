@@ -129,12 +129,16 @@ def test_failed_strict_build_leaves_previous_output_untouched(tmp_path_factory):
     assert cli(root, "build", EXAMPLE).exit_code == 0
     out = root / "output" / EXAMPLE
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    project = root / "projects" / EXAMPLE / "project.yaml"
-    project.write_text(project.read_text(encoding="utf-8").replace("  total: 3600000.00", "  total: 3600001.00"),
-                       encoding="utf-8")
+    # the charter approved before it was prepared (R-COM-3): an error in the charter's own control
+    # block, which no other document reads, so the strict build renders the charter alone
+    documents = root / "projects" / EXAMPLE / "documents.yaml"
+    text = documents.read_text(encoding="utf-8")
+    wrong = text.replace("    approved: {name: 王建国, date: 2026-01-09}", "    approved: {name: 王建国, date: 2026-01-06}", 1)
+    assert wrong != text
+    documents.write_text(wrong, encoding="utf-8")
     result = cli(root, "build", "--strict", EXAMPLE)
     assert result.exit_code == 1
-    assert "R-CHT-5" in result.stderr
+    assert "R-COM-3" in result.stderr and "CHT" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in (root / "output").iterdir() if p.name.startswith(f".{EXAMPLE}.tmp")] == []
 

@@ -18,7 +18,7 @@ from salespm_docs.figures import progress
 from salespm_docs.rules import run_data_rules
 from salespm_docs.status import statuses
 
-from conftest import ROOT, make_workspace
+from conftest import ROOT, _copy_of_built, make_workspace
 
 SLUG = "yuanhang-srm"
 NAME = "远航供应链 SRM 供应商协同平台项目"
@@ -40,8 +40,9 @@ def today(monkeypatch):
 
 @pytest.fixture(scope="module")
 def midway(tmp_path_factory):
-    """The example built once, on 2026-11-24: (workspace root, output folder, BuildResult)."""
-    root = make_workspace(tmp_path_factory.mktemp("midway"), (SLUG, ROOT / "projects" / SLUG))
+    """The example built on 2026-11-24: (workspace root, output folder, BuildResult). Its status date
+    is pinned, so the session's shared build is its build on any day: this one reuses every file."""
+    root = _copy_of_built(tmp_path_factory, "midway")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", epoch(TODAY))
         result = build(root, SLUG)

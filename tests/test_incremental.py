@@ -35,11 +35,16 @@ def ws(built, tmp_path):
 
 @pytest.fixture(scope="module")
 def small_built(tmp_path_factory):
-    """The example without its 25 weekly reports, built once: for the tests that rebuild every
-    document (a third as many to render; the rule they test is the same for each)."""
+    """The example without its weekly reports, minutes, changes and execution paperwork, built once:
+    for the tests that rebuild every document (a fifth as many to render; the rule they test is the
+    same for each document, and the findings the missing data causes are reused like any other)."""
     import shutil
     root = make_workspace(tmp_path_factory.mktemp("small"), (EXAMPLE, ROOT / "projects" / EXAMPLE))
-    shutil.rmtree(root / "projects" / EXAMPLE / "weekly")
+    folder = root / "projects" / EXAMPLE
+    for name in ("weekly", "meetings", "changes"):
+        shutil.rmtree(folder / name)
+    for name in ("requirements", "solution", "contracts", "phase_acceptances", "plan", "strategy", "resources", "issues"):
+        (folder / f"{name}.yaml").unlink()
     build(root, EXAMPLE)
     return root
 

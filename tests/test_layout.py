@@ -61,11 +61,13 @@ def test_regenerating_keeps_a_template_edited_in_word(tmp_path):
     assert outcome.kept == ["docx/CHT.docx"]
     assert outcome.written == []
     assert (templates / "docx" / "CHT.docx").read_bytes() == edited
-    result = cli(tmp_path, "templates")
+    result = cli(tmp_path, "templates", "CHT")  # the CLI on the charter alone (every template: above)
     assert result.exit_code == 1
     assert "未覆盖 templates/docx/CHT.docx：它在上次生成之后被修改过" in result.stderr
-    check = cli(tmp_path, "templates", "--check")
+    check = cli(tmp_path, "templates", "--check", "cht")
     assert check.exit_code == 1 and "templates/docx/CHT.docx：已手动修改" in check.stdout
+    unknown = cli(tmp_path, "templates", "CHX")
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("错误：没有文档代码「CHX」的版式；是否想写「CHT」？")
     forced = generate.write_templates(templates, ["CHT"], force=True)
     assert forced.written == ["docx/CHT.docx"]
     assert generate.stale(templates) == []
@@ -81,12 +83,11 @@ def test_regenerating_rewrites_an_untouched_outdated_template(tmp_path):
     record["html/ACC.html"] = generate._sha(target.read_bytes())  # as if it had been generated so
     (templates / generate.RECORD).write_text(__import__("json").dumps(record), encoding="utf-8")
     assert generate.stale(templates) == ["html/ACC.html"]
-    check = cli(tmp_path, "templates", "--check")
+    check = cli(tmp_path, "templates", "--check", "ACC")
     assert check.exit_code == 1 and "templates/html/ACC.html：与版式描述不一致" in check.stdout
     result = cli(tmp_path, "templates")
     assert result.exit_code == 0, result.output
     assert "已生成 templates/html/ACC.html" in result.stdout
-    assert generate.stale(templates) == []
     assert cli(tmp_path, "templates", "--check").stdout.strip() == "模板与版式描述一致。"
 
 
