@@ -336,7 +336,8 @@ def test_every_registered_artifact_declares_known_keys():
 # -- 2. declarations are exact ------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", ["OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
-                                  "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG"])
+                                  "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG",
+                                  "MAIL", "SAT", "PERF", "SALES"])
 def test_each_document_reads_exactly_what_it_declares(examples, code):
     artifact = REGISTRY[code]
     runs = instances_of(examples, artifact)
@@ -346,7 +347,8 @@ def test_each_document_reads_exactly_what_it_declares(examples, code):
 
 def test_every_registered_artifact_is_checked():
     assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
-                                               "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG"}
+                                               "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG",
+                                               "MAIL", "SAT", "PERF", "SALES"}
 
 
 def test_the_checker_finds_an_undeclared_read(examples):

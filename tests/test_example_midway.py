@@ -25,7 +25,7 @@ NAME = "远航供应链 SRM 供应商协同平台项目"
 CLIENT = "宁波远航供应链管理有限公司"
 TODAY = dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
 WEEKS = [f"2026-W{n}" for n in range(37, 48)]
-CLOSING = {"ACC", "RET"}
+CLOSING = {"ACC", "RET", "PERF", "SALES"}
 
 
 def epoch(day: dt.datetime) -> str:
@@ -75,7 +75,7 @@ def test_status_shows_stage_execution_with_initiation_documents_complete(tmp_pat
     # 执行 and 监控 run together: the weekly reports are due from the start of 执行
     assert {d.artifact.code for d in s.documents if d.due} == {"INIT", "OPP", "CHT", "PLAN", "WBS", "GNT", "RES", "RISK",
                                                                "COM", "STRAT", "WEEK", "PRG", "ISS",
-                                                               "REQ", "SOL", "CTR", "MIN", "CHG"}
+                                                               "REQ", "SOL", "CTR", "MIN", "CHG", "MAIL", "SAT"}
     assert all(d.state == "complete" for d in s.documents)
 
 
@@ -148,7 +148,7 @@ def test_every_built_document_passes_its_data_rules(midway, today):
             "WEEK 2026-W47"} <= set(checked)
     assert {"REQ", "SOL", "CTR HX-XS-2026-042", "CHG CR-01"} <= set(checked)
     assert len([c for c in checked if c.startswith("MIN ")]) == len(list((ROOT / "projects" / SLUG / "meetings").iterdir()))
-    assert len(checked) == 13 + 7 + len(WEEKS)  # + REQ, SOL, CTR, CHG and three minutes
+    assert len(checked) == 13 + 7 + 2 + 2 * len(WEEKS)  # + REQ, SOL, CTR, CHG, three minutes, SAT ×2, a mail a week
 
 
 def test_progress_snapshots_tell_the_story(tmp_path, today):

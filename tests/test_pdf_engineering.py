@@ -33,7 +33,7 @@ def pdfs(examples_built) -> list[Path]:
     """Every PDF of both example projects."""
     root, _results = examples_built
     found = sorted((root / "output").glob("*/*.pdf"))
-    assert len(found) == (29 + 3 + 4 + 4 + 9) + (13 + 3 + 4 + 4 + 7), f"示例只生成了 {len(found)} 个 PDF"
+    assert len(found) == (29 + 3 + 4 + 4 + 9 + 5) + (13 + 3 + 4 + 4 + 7 + 2), f"示例只生成了 {len(found)} 个 PDF"
     return found
 
 
