@@ -147,22 +147,27 @@ NAME_MAX = 255
 
 
 def check_file_names(facts: Facts, instances: list[Instance]) -> None:
-    """Refuse, before rendering, a version that makes a file name too long for the file system."""
-    problems = []
+    """Refuse, before rendering, a version that makes a file name too long for the file system.
+
+    One error per version written in the data: a control block several documents share (a week's
+    ``document:`` is both WEEK's and MAIL's) names each document whose file name it makes too long
+    (its longest file), in the order they are built."""
+    too_long: dict[tuple, tuple[str, list[str]]] = {}
     for instance in instances:
         control, where = facts.control(instance.artifact.code, instance.key)
         version = control.version or "V0.1"
-        for fmt in instance.artifact.formats:
-            size = len(file_name(instance, version, fmt).encode())
-            if size > NAME_MAX:
-                path = (*where, "version")
-                if path not in facts.source.places:
-                    path = ("documents", instance.artifact.code, "version")
-                file, line = facts.source.locate(path)
-                problems.append(Problem(file, line, format_path(path),
-                                        f"版本号过长（{len(version)} 个字符）：{instance.label} 的文件名将有 {size} 字节，"
-                                        f"超过文件系统上限 {NAME_MAX} 字节；请改用较短的版本号，如 V1.0"))
-                break
+        size = max(len(file_name(instance, version, fmt).encode()) for fmt in instance.artifact.formats)
+        if size > NAME_MAX:
+            path = (*where, "version")
+            if path not in facts.source.places:
+                path = ("documents", instance.artifact.code, "version")
+            too_long.setdefault(path, (version, []))[1].append(f"{instance.label} 的文件名将有 {size} 字节")
+    problems = []
+    for path, (version, names) in too_long.items():
+        file, line = facts.source.locate(path)
+        problems.append(Problem(file, line, format_path(path),
+                                f"版本号过长（{len(version)} 个字符）：{'、'.join(names)}，"
+                                f"超过文件系统上限 {NAME_MAX} 字节；请改用较短的版本号，如 V1.0"))
     if problems:
         raise DataError(problems)
 

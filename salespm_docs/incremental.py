@@ -1,8 +1,9 @@
 """Incremental builds: a document instance → a fingerprint of everything it is made from.
 
 The fingerprint covers the data the artifact reads (``depends_on``, or its own ``fingerprint``
-hook), the roster and its control block, the settings, the date, the templates, and the package
-(version and source). When the fingerprint of a document matches the previous build and its files
+hook), the roster and its control block, the settings, the date, the logo and the templates (for a
+document rendered from a layout; the ``.eml`` of MAIL reads neither), and the package (version and
+source). When the fingerprint of a document matches the previous build and its files
 are intact, the build reuses them instead of rendering again.
 """
 
@@ -100,11 +101,11 @@ class Fingerprints:
         self._internal: list | None = None
         p = facts.project
         logo = facts.logo_uri
+        self._logo = hashlib.sha256(logo.encode()).hexdigest() if logo else None
         self._common = json.dumps(
             [__version__, code_hash(), facts.today.isoformat(), facts.settings.model_dump(mode="json"),
              p.project.model_dump(mode="json"), p.client.model_dump(mode="json"),
              [m.model_dump(mode="json") for m in p.team],
-             hashlib.sha256(logo.encode()).hexdigest() if logo else None,
              pdf_tuning.switched_off()],
             sort_keys=True, ensure_ascii=False)
 
@@ -123,6 +124,15 @@ class Fingerprints:
             self._internal = [[list(path), label, str(amount)] for path, label, amount in internal_figures(self.facts)]
         return self._internal
 
+    def _page_inputs(self, code: str) -> list:
+        """What a document rendered from its layout reads besides the data: the logo, its own two
+        templates and every other file under ``templates/``. A document with its own renderer only
+        (MAIL's ``.eml``: ``Artifact.laid_out`` is false) reads none of them — its renderer is
+        package code (``code_hash``) — so a new logo or style sheet does not rebuild it."""
+        own = _files_hash(self.templates, [self.templates / "docx" / f"{code}.docx",
+                                           self.templates / "html" / f"{code}.html"])
+        return [self._logo, self._shared_templates, own]
+
     def of(self, instance: "Instance") -> str:
         a, key = instance.artifact, instance.key
         if a.fingerprint is not None:
@@ -132,11 +142,9 @@ class Fingerprints:
             # each document's own control block is hashed below; the others' do not concern it
             data = {name: self._dump(name) for name in names if name != "documents"}
         control = self.facts.control(a.code, key)[0].model_dump(mode="json")
-        templates = _files_hash(self.templates, [self.templates / "docx" / f"{a.code}.docx",
-                                                 self.templates / "html" / f"{a.code}.html"])
         internal = self._internal_figures() if a.audience_for(self.facts.settings) == "client" else None
-        payload = json.dumps([self._common, self._shared_templates, templates, a.code, key, control, data, internal],
-                             default=str, sort_keys=True, ensure_ascii=False)
+        payload = json.dumps([self._common, self._page_inputs(a.code) if a.laid_out else None, a.code, key,
+                              control, data, internal], default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -32,9 +32,9 @@ How the reads are judged (``check_declarations``):
   ``weekly`` in ACC would also make R-COM-4/R-COM-6 check every weekly report for ACC).
 - A fingerprint hook hashes what it reads. A key the hook reads itself (outside a call of the
   artifact's own context function, whose reads are judged on their own) is covered although not
-  declared: RET reads only the latest weekly cost, which its hook hashes; ``weekly`` is not in its
-  ``depends_on``, which also selects the data R-COM-4/R-COM-6 check. The hook's reads never count
-  as uses of a declaration (RET's hook dumps all its declared keys).
+  declared: RET (and SALES) read only the latest weekly cost, which their hooks hash; ``weekly`` is
+  not in their ``depends_on``, which also selects the data R-COM-4/R-COM-6 check. The hook's reads
+  never count as uses of a declaration (RET's hook dumps all its declared keys).
 - Not run: the checks of the rendered files. Only ``pdf_font_findings`` reads the data there (the
   whole project, to locate a field whose glyph the PDF lost), as a pointer for the message.
 
@@ -507,9 +507,19 @@ def _reads(artifact, key: str, path: tuple) -> bool:
     return key in artifact.depends_on and (part is None or path[:len(part)] == part)
 
 
+#: Per-week documents that carry the week's open minute actions (``figures/actions.py``), each marked
+#: with its meeting's date and title: their hooks read ``meetings``, which they do not declare.
+SHOW_OPEN_ACTIONS = ("WEEK", "MAIL")
+
+#: Documents whose hook reads, of the weekly reports, only the latest cost snapshot (RET's 成本偏差,
+#: SALES's 毛利率): ``weekly`` is not in their ``depends_on``.
+READ_LATEST_COST = ("RET", "SALES")
+
+
 def _week_shows_minutes_of(facts, week: str, meeting: int) -> bool:
-    """WEEK's hook reads the minutes for the open action items a week carries (figures/actions.py),
-    each marked with its meeting's date and title: a week shows them until they are closed."""
+    """WEEK's and MAIL's hooks read the minutes for the open action items a week carries
+    (figures/actions.py), each marked with its meeting's date and title: a week shows them until
+    they are closed."""
     year, number = week.split("-W")
     start = dt.date.fromisocalendar(int(year), int(number), 1)
     return any(a.meeting_index == meeting for a in actions.open_in_week(facts, start, start + dt.timedelta(days=6)))
@@ -517,12 +527,13 @@ def _week_shows_minutes_of(facts, week: str, meeting: int) -> bool:
 
 def _rebuilds(facts, instance, key: str, path: tuple) -> bool:
     """Whether an edit at ``path`` (under ``key``) should rebuild ``instance``: a per-item document
-    (MIN, CHG …) only for its own item; WEEK for the minutes whose open items it shows (its hook)."""
+    (MIN, CHG …) only for its own item; WEEK and MAIL for the minutes whose open items they show
+    (their hooks)."""
     artifact = instance.artifact
     own = artifact.instance_of
     if own is not None and own[0] == key and key != "weekly":
         return instance.key == str(getattr(getattr(facts.project, key)[path[1]], own[1]))
-    if (artifact.code, key) == ("WEEK", "meetings"):
+    if artifact.code in SHOW_OPEN_ACTIONS and key == "meetings":
         return path[2] in ("title", "date", "actions") and _week_shows_minutes_of(facts, instance.key, path[1])
     return _reads(artifact, key, path)
 
@@ -547,14 +558,23 @@ def test_the_risk_register_rebuilds_on_the_assessments_risks_only(baseline):
     assert _changed_by(raw, ("opportunity", "risks", 0, "response"), before) == {"OPP", "RISK"}
 
 
+def per_week(facts, week: str) -> set[str]:
+    """The documents made of one week (instances of the weekly reports: WEEK, MAIL)."""
+    labels = {i.label for i in plan(facts)[0]
+              if i.artifact.instance_of is not None and i.artifact.instance_of[0] == "weekly" and i.key == week}
+    assert {f"WEEK {week}", f"MAIL {week}"} <= labels
+    return labels
+
+
 def test_an_edit_of_one_weeks_text_rebuilds_that_week_only(baseline):
-    """WEEK's hook: a week's report is made from its own week (and the previous week's 完成% and
-    cost, not its text); RET reads only the latest cost. So a text of one week rebuilds that week."""
+    """WEEK's and MAIL's hooks: a week's report and mail are made from their own week (and the
+    previous week's 完成% and cost, not its text); RET and SALES read only the latest cost. So a
+    text of one week rebuilds that week's documents."""
     facts, raw, before = baseline
     weeks = sorted(range(len(raw["weekly"])), key=lambda i: raw["weekly"][i]["week"])
     i = weeks[len(weeks) // 2]
     path = ("weekly", i, "status_reason") if raw["weekly"][i].get("status_reason") else _edit_a_text(raw, "weekly", (i,))
-    assert _changed_by(raw, path, before) == {f"WEEK {raw['weekly'][i]['week']}"}
+    assert _changed_by(raw, path, before) == per_week(facts, raw["weekly"][i]["week"])
 
 
 def test_an_edit_of_a_weeks_progress_rebuilds_the_schedule_documents(baseline):
@@ -571,15 +591,17 @@ def test_an_edit_of_a_weeks_progress_rebuilds_the_schedule_documents(baseline):
 
 
 def test_an_edit_of_the_latest_cost_rebuilds_its_week_and_ret(baseline):
-    """RET's hook reads the latest weekly cost snapshot and nothing else of the weekly reports; PRG
-    shows every week's cost (the earned-value table and the S-curve); GNT shows no cost."""
+    """RET's and SALES's hooks read the latest weekly cost snapshot and nothing else of the weekly
+    reports; PRG shows every week's cost (the earned-value table and the S-curve); GNT shows no cost;
+    the client-facing documents (MAIL of every week among them) keep every cost out (R-COM-8)."""
     facts, raw, before = baseline
     with_cost = sorted((w["week"], i) for i, w in enumerate(raw["weekly"]) if w.get("cost"))
     week, i = with_cost[-1]
     assert week == max(w["week"] for w in raw["weekly"]), "a later week would carry this cost forward"
     path = ("weekly", i, "cost", "actual_to_date")
     new = Decimal(str(_get(raw, path))) + 1
-    assert _changed_by(raw, path, before, new) == {f"WEEK {week}", "RET", "PRG"} | client_facing(facts)
+    assert all("weekly" not in REGISTRY[code].depends_on for code in READ_LATEST_COST)
+    assert _changed_by(raw, path, before, new) == {f"WEEK {week}", "PRG", *READ_LATEST_COST} | client_facing(facts)
 
 
 def client_facing(facts) -> set[str]:
@@ -595,7 +617,7 @@ def test_an_edit_of_an_earlier_cost_does_not_rebuild_ret(baseline):
     (week, i), (following, _) = with_cost[0], with_cost[1]
     path = ("weekly", i, "cost", "actual_to_date")
     changed = _changed_by(raw, path, before, Decimal(str(_get(raw, path))) - 1)
-    assert "RET" not in changed and "GNT" not in changed and f"WEEK {week}" in changed
+    assert not set(READ_LATEST_COST) & changed and "GNT" not in changed and f"WEEK {week}" in changed
     assert {label for label in changed if not label.startswith("WEEK ")} == {"PRG"} | client_facing(facts)
 
 

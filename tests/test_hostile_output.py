@@ -73,13 +73,15 @@ def test_version_too_long_for_a_file_name_is_refused_before_rendering(tmp_path):
 
 
 def test_version_too_long_in_a_week_file_names_the_week_file(tmp_path):
+    """The week's control block is both WEEK's and MAIL's: one error at the version, naming both."""
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     week = root / "projects" / EXAMPLE / "weekly" / "2026-W06.yaml"
     week.write_text(week.read_text(encoding="utf-8").replace("  version: V1.0\n", f"  version: {LONG_VERSION}\n", 1),
                     encoding="utf-8")
     refused(root, "项目数据有误（共 1 处）：\n"
                   f"  projects/{EXAMPLE}/weekly/2026-W06.yaml:5: weekly[4].document.version: 版本号过长（263 个字符）："
-                  "WEEK 2026-W06 的文件名将有 298 字节，超过文件系统上限 255 字节；请改用较短的版本号，如 V1.0",
+                  "MAIL 2026-W06 的文件名将有 300 字节、WEEK 2026-W06 的文件名将有 298 字节，"
+                  "超过文件系统上限 255 字节；请改用较短的版本号，如 V1.0",
             "build", EXAMPLE)
     assert not (root / "output" / EXAMPLE).exists()
 

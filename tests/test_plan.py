@@ -148,12 +148,14 @@ def test_kpi_current_values_huaxing(rendered):
 
 
 def test_kpi_values_midway(rendered):
-    """At 2026-11-24: 回款率 counted 项目结束时 is 未到评估期; no acceptance or survey yet."""
+    """At 2026-11-24: 回款率 counted 项目结束时 is 未到评估期; no acceptance yet. The 执行-stage
+    survey of 2026-11-13 (surveys.yaml) gives a CSAT: 16 of its 20 scores (4 respondents × 5
+    dimensions) are 4 or 5, 80%; counted 项目结束时, it is 未到评估期 too."""
     facts = rendered[YUANHANG][0]
     rows = {k["name"]: k for k in context(facts, None)["kpis"]}
     assert rows["回款率"]["verdict"] == "未到评估期"
     assert rows["验收通过率"]["current"] is None and rows["验收通过率"]["verdict"] == "尚无数据"
-    assert rows["客户满意度（CSAT）"]["verdict"] == "尚无数据"
+    assert (rows["客户满意度（CSAT）"]["current"], rows["客户满意度（CSAT）"]["verdict"]) == ("80%", "未到评估期")
     spi = progress.latest(facts).cost.spi
     assert rows["进度绩效指数（SPI）"]["current"] == f"{spi:.2f}"
     for text in both(rendered, YUANHANG):

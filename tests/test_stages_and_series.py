@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from salespm_docs import incremental
-from salespm_docs.artifacts.registry import REGISTRY, Artifact, Instance, load_all
-from salespm_docs.build import Workspace, build, load_facts, series_findings
+from salespm_docs.artifacts.registry import REGISTRY, Artifact, Instance, buildable, load_all
+from salespm_docs.build import Workspace, build, load_facts, plan, series_findings
 from salespm_docs.errors import ChecksFailed, DataError
 from salespm_docs.extract import docx_text
 from salespm_docs.rules import run_data_rules
@@ -80,19 +80,22 @@ def test_status_of_the_midway_example_has_its_weekly_reports_due(december):
 
 
 def test_status_says_not_yet_due_only_for_documents_truly_not_due(tmp_path):
-    """A 收尾 document whose data exists while the project is in 执行 is shown, not due."""
+    """A 收尾 document whose data exists while the project is in 执行 is shown, not due: the
+    closed example's 收尾 documents (ACC, PAY, RET, PERF, SALES), and no other."""
     root = make_workspace(tmp_path, (EXAMPLE, ROOT / "projects" / EXAMPLE))
     set_line(root / "projects" / EXAMPLE / "project.yaml", "  stage: 收尾", "  stage: 执行")
     [s] = statuses(root, EXAMPLE)
     due = {d.artifact.code: d.due for d in s.documents}
-    assert due["WEEK"] and due["OPP"] and due["CHT"]
-    assert not due["ACC"] and not due["RET"] and not due["PAY"]
+    assert due["WEEK"] and due["OPP"] and due["CHT"] and due["MAIL"]
+    assert not due["ACC"] and not due["RET"] and not due["PAY"] and not due["PERF"] and not due["SALES"]
+    project = load_facts(Workspace(root), EXAMPLE).project
+    closing = [a for a in buildable() if a.stage == "收尾" and a.present(project)]
+    assert {code for code, d in due.items() if not d} == {a.code for a in closing}
     lines = cli(root, "status", EXAMPLE).stdout.splitlines()
     not_due = [line for line in lines if "未到阶段" in line]
-    assert len(not_due) == 3
-    assert any("ACC 项目验收报告" in line and "收尾（未到阶段）" in line for line in not_due)
-    assert any("RET 项目复盘报告" in line for line in not_due)
-    assert any("PAY 回款跟踪表" in line for line in not_due)
+    assert len(not_due) == sum(len(a.instances(project)) for a in closing)
+    for a in closing:
+        assert any(f"{a.code} {a.title}" in line and "收尾（未到阶段）" in line for line in not_due), a.code
 
 
 # -- 2. R-WEEK-1 belongs to the series -------------------------------------------------------
@@ -152,6 +155,10 @@ def gap(tmp_path_factory):
     set_line(folder / "project.yaml", "status_date: 2026-11-24", "status_date: 2026-10-27")
     for later in (*(folder / "meetings").glob("2026-11-*.yaml"), *(folder / "changes").iterdir()):
         later.unlink()  # the 周例会 of 11月10日 and 17日, and CR-01 (11月11日), had not happened yet
+    # nor had the 执行-stage satisfaction survey (11月13日)
+    surveys = yaml.safe_load((folder / "surveys.yaml").read_text(encoding="utf-8"))["surveys"]
+    assert surveys and all(x["date"] > dt.date(2026, 10, 27) for x in surveys)
+    (folder / "surveys.yaml").unlink()
     # the 问题清单 as it stood on 10月27日: I01 solved, I02 (raised 10月21日) still being worked on
     issues = yaml.safe_load((folder / "issues.yaml").read_text(encoding="utf-8"))["issues"][:2]
     for key in ("resolved", "resolution"):
@@ -164,9 +171,20 @@ def gap(tmp_path_factory):
     return root, result
 
 
-#: a week's cost is an internal figure the client-facing documents must not show (R-COM-8): adding a
-#: week re-checks them (incremental.Fingerprints hashes the internal figures for them)
-CLIENT_FACING = {"REQ", "SOL"}
+def added_week(root, week: str) -> set[str]:
+    """What writing a missing week rebuilds: that week's documents (its report and its mail); the
+    Gantt chart's progress, the 进度表 and PLAN (whose KPIs show the latest week's SPI and CPI); and
+    every client-facing document (REQ, SOL, every week's mail …): a week's cost is an internal
+    figure they must not show (R-COM-8), so adding one re-checks them (incremental.Fingerprints
+    hashes the internal figures for them)."""
+    facts = load_facts(Workspace(root), MIDWAY)
+    documents = plan(facts)[0]
+    own = {i.label for i in documents
+           if i.artifact.instance_of is not None and i.artifact.instance_of[0] == "weekly" and i.key == week}
+    assert {f"WEEK {week}", f"MAIL {week}"} <= own
+    client = {i.label for i in documents if i.artifact.audience_for(facts.settings) == "client"}
+    assert {"REQ", "SOL", f"MAIL {week}"} <= client
+    return own | {"GNT", "PRG", "PLAN"} | client
 
 GAP_MESSAGE = ("缺少 2026-W42、2026-W43 的周进度报告（weekly/2026-W42.yaml、weekly/2026-W43.yaml）："
                "报告频率为「每周」，自首份周报 2026-W37 起每周都应有报告，应报至 2026-W43（数据截至2026年10月27日）")
@@ -240,13 +258,13 @@ def test_series_findings_are_recomputed_and_do_not_hold_back_reuse(gap, tmp_path
     added = build(root, MIDWAY)
     # the new latest report moves the Gantt chart's progress and adds a week to the 进度表
     # and PLAN, whose KPIs show the latest week's SPI and CPI
-    assert {d.instance.label for d in added.rebuilt} == {"WEEK 2026-W42", "GNT", "PRG", "PLAN", *CLIENT_FACING}
+    assert {d.instance.label for d in added.rebuilt} == added_week(root, "2026-W42")
     [f] = added.series_findings
     assert f.location == "projects/yuanhang-srm/weekly/2026-W43.yaml"
     assert f.message.startswith("缺少 2026-W43 的周进度报告（weekly/2026-W43.yaml）")
     shutil.copy(ROOT / "projects" / MIDWAY / "weekly" / "2026-W43.yaml", weekly / "2026-W43.yaml")
     complete = build(root, MIDWAY)
-    assert {d.instance.label for d in complete.rebuilt} == {"WEEK 2026-W43", "GNT", "PRG", "PLAN", *CLIENT_FACING}
+    assert {d.instance.label for d in complete.rebuilt} == added_week(root, "2026-W43")
     assert complete.series_findings == []
 
 

@@ -55,11 +55,14 @@ MAIL_ITEM = "项目进展邮件"
 
 SECTIONS = ("总体状态", "本周完成", "下周计划", "里程碑", "需客户配合事项", "需客户关注的问题")
 
-#: ``budget`` and ``changes``: the 进度表 snapshot the mail shows is computed with the week's cost
-#: figures (not shown); ``meetings`` is read through the fingerprint, as WEEK does (R-COM-4 / R-COM-6
-#: check a meeting's data in its own 会议纪要)
-DEPENDS = ("project", "client", "team", "organisation", "communication", "groups", "milestones", "budget",
-           "changes", "issues", "wbs", "weekly", "documents")
+#: What the mail shows (and R-COM-4 / R-COM-6 check in it). Not ``budget`` or ``changes``: the mail
+#: shows neither, though the 进度表 snapshot it takes its rows from is computed with the week's cost
+#: baseline (not shown); its fingerprint hook reads that baseline (``_fingerprint``), and the
+#: internal figures R-COM-8 / R-MAIL-2 keep out of the mail are in the client-facing part of every
+#: fingerprint. Not ``meetings``: read through the fingerprint, as WEEK does (R-COM-4 / R-COM-6
+#: check a meeting's data in its own 会议纪要).
+DEPENDS = ("project", "client", "team", "organisation", "communication", "groups", "milestones",
+           "issues", "wbs", "weekly", "documents")
 
 #: A practical address check (RFC 5322 dot-atom local part, a domain with a dot, no spaces).
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -280,17 +283,35 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
     return values
 
 
+def _baseline_inputs(facts: Facts) -> list:
+    """What the week's cost baseline (``figures/baseline.py``) is made from: the charter budget's
+    amounts and the approved changes' budget, approval date and WBS codes. The snapshot computes its
+    (unshown) cost figures with them; read here from the data, not through the build's cached
+    figures, so that the hook reads what it hashes."""
+    p = facts.project
+    return [str(p.budget.total), [str(line.amount) for line in p.budget.lines],
+            [[c.id, str(c.budget_change), str(c.decision.date), list(c.tasks)] for c in p.changes if c.approved]]
+
+
 def _fingerprint(facts: Facts, key: str | None) -> dict:
     """What one week's mail is made from: what it shows (its context: the snapshot, the minute
-    actions, the issues, the recipients), its week's data and control block, and what R-MAIL-1
-    reads (the 沟通计划 row, the groups, everyone's address)."""
-    week = next(w for w in facts.project.weekly if w.week == key)
+    actions, the issues, the recipients), its week's data and control block, what R-MAIL-1 reads
+    (the 沟通计划 row, the groups, everyone's address), and every declared key whole (R-COM-4 /
+    R-COM-6 check all of their text, not only what the mail shows, as in WEEK). Of ``budget`` and
+    ``changes`` only what the week's cost baseline is made from (``_baseline_inputs``, see ``DEPENDS``)."""
+    p = facts.project
+    _, week = week_artifact._report(facts, key)
     return {"context": context(facts, key), "week": week.model_dump(mode="json"),
             "control": facts.control("MAIL", key)[0].model_dump(mode="json"),
-            "communication": [c.model_dump(mode="json") for c in facts.project.communication],
-            "groups": {k: g.model_dump(mode="json") for k, g in facts.project.groups.items()},
-            "team": [m.model_dump(mode="json") for m in facts.project.team],
-            "client": facts.project.client.model_dump(mode="json"),
+            "communication": [c.model_dump(mode="json") for c in p.communication],
+            "groups": {k: g.model_dump(mode="json") for k, g in p.groups.items()},
+            "team": [m.model_dump(mode="json") for m in p.team],
+            "client": p.client.model_dump(mode="json"),
+            "organisation": p.organisation.model_dump(mode="json"),
+            "milestones": [m.model_dump(mode="json") for m in p.milestones],
+            "issues": [x.model_dump(mode="json") for x in p.issues],
+            "wbs": facts.derive(week_artifact._wbs_dump),
+            "baseline": _baseline_inputs(facts),
             # which open action items of the 会议纪要 the mail carries (their text is in the context)
             "minutes": [[m.id, j] for m in facts.project.meetings if m.date <= progress.week_bounds(key)[1]
                         for j, a in enumerate(m.actions)

@@ -34,6 +34,12 @@ class Instance:
         return f"{self.artifact.code} {self.key}" if self.key else self.artifact.code
 
 
+#: The formats rendered from the document's layout (``salespm_docs/layouts/<code>.py``) and the
+#: templates generated from it (``templates/docx/<CODE>.docx``, ``templates/html/<CODE>.html`` with
+#: ``base.html``/``base.css``); any other format (``eml``) has its own renderer and no layout.
+LAID_OUT_FORMATS = ("docx", "pdf", "xlsx")
+
+
 def _one_per_project(project: "Project") -> list[str | None]:
     return [None]
 
@@ -43,7 +49,8 @@ class Artifact:
     """A buildable document type: its identity, required sections, context, data and rules."""
 
     code: str
-    """Stable code, e.g. ``CHT``; names the templates ``docx/CHT.docx`` and ``html/CHT.html``."""
+    """Stable code, e.g. ``CHT``; names the templates ``docx/CHT.docx`` and ``html/CHT.html`` (a
+    document that is not ``laid_out`` has none)."""
     sections: tuple[str, ...]
     """Required section headings, in the order the document shows them."""
     context: Callable[["Facts", str | None], dict]
@@ -95,6 +102,13 @@ class Artifact:
         if not key:
             return self.title
         return f"{self.title}（{self.subtitle(facts, key) if self.subtitle else key}）"
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether it is rendered from a layout and its templates (a DOCX, PDF or XLSX output);
+        ``False`` for a document with its own renderer only (MAIL: ``.eml``), which has no layout,
+        no templates, and reads no file under ``templates/``."""
+        return any(fmt in LAID_OUT_FORMATS for fmt in self.formats)
 
     @property
     def series_label(self) -> str:

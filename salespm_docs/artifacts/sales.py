@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..facts import Facts
+from ..incremental import json_plain
 from ..figures import outcomes
 from ..money import format_wan, format_yuan
 from ..rules import rule
@@ -40,7 +41,11 @@ from .registry import Artifact, register
 SECTIONS = ("分析概况", "关键指标", "指标计算明细", "销售额与目标", "回款分析", "毛利分析", "分析结论")
 
 DEPENDS = ("project", "client", "team", "objectives", "success_criteria", "contracts", "payments",
-           "acceptance", "surveys", "weekly", "initiation", "retrospective", "sales", "documents")
+           "acceptance", "surveys", "initiation", "sales", "documents")
+"""Top-level data SALES shows. Of the weekly reports it reads only the latest cost snapshot (完工成本),
+of the retrospective only the causes given for the sales target: its fingerprint hook hashes those
+(``_fingerprint``, as RET's does), so a week's text or the retrospective's summary does not rebuild
+it, and R-COM-4 / R-COM-6 check those texts in WEEK and RET, not here."""
 
 NA = "不适用"
 TENTH, CENT = Decimal("0.1"), Decimal("0.01")
@@ -342,8 +347,7 @@ def context(facts: Facts, key: str | None) -> dict:
         "achievement": {"shown": ach.shown, "target": ach.extra["target"], "gap": ach.extra["gap"],
                         "met": None if ach.extra["gap"] is None else ach.extra["gap"] >= 0,
                         "target_wan": None if ach.extra["target"] is None else format_wan(ach.extra["target"])},
-        "causes": [c.cause for c in (p.retrospective.causes if p.retrospective else [])
-                   if c.target == _target_id(facts)],
+        "causes": [c.cause for c in _causes(facts)],
         "collection": {"shown": coll.shown, "received": coll.extra["received"],
                        "outstanding": coll.extra["outstanding"]},
         "payments": [{"no": r.no, "milestone": r.milestone, "amount": r.amount, "due": r.due,
@@ -383,6 +387,13 @@ def _target_id(facts: Facts) -> str | None:
     return None if target is None else target.id
 
 
+def _causes(facts: Facts) -> list:
+    """The retrospective's causes (RET) given for the sales target, shown in 分析结论."""
+    p = facts.project
+    target = _target_id(facts)
+    return [c for c in (p.retrospective.causes if p.retrospective else []) if c.target == target]
+
+
 def _signatures(facts: Facts) -> list[dict]:
     from ..context import doc_block, signatures
 
@@ -393,6 +404,18 @@ def key_values(facts: Facts, key: str | None) -> list[str]:
     return [k.shown for k in facts.derive(kpis)]
 
 
+def _fingerprint(facts: Facts, key: str | None) -> dict:
+    """The data SALES is made from: its own keys, the one weekly cost snapshot it reads (the
+    margin's 完工成本, where it is written) and the retrospective's causes it shows."""
+    p = facts.project
+    data = {name: json_plain(getattr(p, name)) for name in DEPENDS if name != "documents"}
+    week = _cost_week(facts)
+    data["cost"] = None if week is None else {"index": week[0], "week": week[1].week,
+                                              **week[1].cost.model_dump(mode="json")}
+    data["causes"] = json_plain(_causes(facts))
+    return data
+
+
 SALES_ANALYSIS = register(Artifact(
     code="SALES",
     sections=SECTIONS,
@@ -401,5 +424,6 @@ SALES_ANALYSIS = register(Artifact(
     present=lambda project: project.sales is not None,
     key_values=key_values,
     depends_on=DEPENDS,
+    fingerprint=_fingerprint,
     formats=("docx", "pdf"),
 ))

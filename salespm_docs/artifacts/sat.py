@@ -3,8 +3,11 @@
 - key ``问卷``: the blank questionnaire to send to the client — printable (DOCX, PDF: the five
   dimensions 交付质量、进度、沟通响应、团队专业度、培训/售后 on a 1–5 scale with boxes to tick, 推荐意愿
   0–10, open comments, 答卷人 / 日期 lines) and an XLSX form (sheet 答卷: one row per respondent, the
-  five scores drop-downs 1–5 and 推荐意愿 a drop-down 0–10). Always made (it needs no survey data);
-  its control block is ``documents.SAT``.
+  five scores drop-downs 1–5 and 推荐意愿 a drop-down 0–10). It needs no survey data, but it is
+  made only once the project is due a survey: SAT is a 监控 document (ARTIFACTS.md §3, a survey per
+  stage), so from the start of 执行 (监控 runs with 执行, ``stages.reached``), or earlier when the
+  project already holds a survey. A project in 启动 or 规划 without surveys has no SAT at all
+  (``present``). Its control block is ``documents.SAT``.
 - key = a survey's date (``2026-04-10``): the results summary of that survey (``surveys[i]``) —
   答卷明细, CSAT per dimension and in all, NPS with promoters / passives / detractors, the comments and
   the follow-up actions. Its control block is the survey's own ``document:`` over ``documents.SAT``.
@@ -30,10 +33,12 @@ Rules (on a results summary's own survey; the blank form has none):
 
 from __future__ import annotations
 
+from ..catalogue import CATALOGUE
 from ..dates import cn_date
 from ..facts import Facts
 from ..figures import satisfaction as fig
 from ..rules import rule
+from ..stages import reached
 from .registry import Artifact, register
 
 SECTIONS = ("满意度评分", "推荐意愿", "意见与建议")
@@ -63,8 +68,16 @@ def _survey(facts: Facts, key: str | None):
     raise KeyError(key)
 
 
+def _present(project) -> bool:
+    """The project is due a survey: it has reached SAT's stage (监控, which runs with 执行), or it
+    already holds one. Before that (启动, 规划, no survey) there is nothing to send yet."""
+    return bool(project.surveys) or reached(CATALOGUE["SAT"][1], project.project.stage)
+
+
 def _instances(project) -> list[str]:
-    return [FORM, *(fig.key_of(s) for s in sorted(project.surveys, key=lambda s: s.date))]
+    """The blank form once a survey is due, then one results summary per survey, by date."""
+    form = [FORM] if _present(project) else []
+    return [*form, *(fig.key_of(s) for s in sorted(project.surveys, key=lambda s: s.date))]
 
 
 # -- rules ----------------------------------------------------------------------------------------
@@ -213,6 +226,7 @@ SURVEY = register(Artifact(
     sections=SECTIONS,
     context=context,
     rules=(answers_in_scale, figures_recomputed, low_scores_followed),
+    present=_present,
     instances=_instances,
     instance_of=("surveys", "date"),
     key_values=key_values,
