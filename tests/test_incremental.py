@@ -8,7 +8,7 @@ import json
 import pytest
 
 from salespm_docs import incremental
-from salespm_docs.build import build
+from salespm_docs.build import Workspace, build, load_facts
 
 from conftest import EXAMPLE, ROOT, _copy_of_built, make_workspace
 
@@ -144,7 +144,7 @@ def test_reused_documents_keep_their_findings(small, tmp_path):
 def test_editing_one_weekly_file_rebuilds_only_that_weeks_report(ws):
     path = ws / "projects" / EXAMPLE / "weekly" / "2026-W14.yaml"
     edit(path, "done:\n", "done:\n  - 补充：与客户 IT 部确认了接口联调计划\n")
-    assert rebuilt(build(ws, EXAMPLE)) == {"WEEK 2026-W14"}
+    assert rebuilt(build(ws, EXAMPLE)) == {"WEEK 2026-W14", "MAIL 2026-W14"}  # the week's report and its mail
 
 
 def test_editing_a_task_state_rebuilds_the_weeks_that_carry_it_forward(ws):
@@ -161,7 +161,8 @@ def test_editing_a_task_state_rebuilds_the_weeks_that_carry_it_forward(ws):
     assert "WEEK 2026-W14" in labels
     # the 进度表 shows every week's tasks; the Gantt chart each task's latest state
     assert "PRG" in labels and labels - {"GNT", "PRG"}
-    assert all(label.startswith("WEEK ") and label >= "WEEK 2026-W14" for label in labels - {"GNT", "PRG"})
+    assert all(label.split()[0] in ("WEEK", "MAIL") and label.split()[1] >= "2026-W14"
+               for label in labels - {"GNT", "PRG"})  # each week's report and its mail
 
 
 def test_the_last_weeks_cost_also_rebuilds_the_retrospective(ws):
@@ -174,6 +175,11 @@ def test_the_last_weeks_cost_also_rebuilds_the_retrospective(ws):
     changed = re.sub(rf"{key}: (\d+)", lambda m: f"{key}: {int(m.group(1)) - 1000}", text, count=1)
     assert changed != text
     last.write_text(changed, encoding="utf-8")
-    # and the client-facing documents (ACC, REQ, SOL, PACC): R-COM-8 checks that they show none of
-    # the internal figures, costs included; and PRG, whose earned-value table shows every week's cost
-    assert rebuilt(build(ws, EXAMPLE)) == {f"WEEK {last.stem}", "RET", "ACC", "REQ", "SOL", "PACC 4", "PRG"}
+    # and every client-facing document (ACC, REQ, SOL, PACC, SAT, each week's mail): R-COM-8 checks
+    # that they show none of the internal figures, costs included; PRG, whose earned-value table shows
+    # every week's cost; SALES, whose margin reads the latest cost
+    result = build(ws, EXAMPLE)
+    settings = load_facts(Workspace(ws), EXAMPLE).settings
+    client = {d.instance.label for d in result.documents if d.instance.artifact.audience_for(settings) == "client"}
+    assert {"ACC", "REQ", "SOL", "PACC 4", f"MAIL {last.stem}"} <= client
+    assert rebuilt(result) == {f"WEEK {last.stem}", "RET", "SALES", "PRG"} | client
