@@ -14,7 +14,8 @@ packages=(
   fontconfig
   libcairo2               # cairo: SVG logo → PNG for Word (cairosvg)
   poppler-utils           # pdftotext / pdffonts / pdftoppm, used by the tests
-  qpdf                    # qpdf --check, used by the tests
+  qpdf                    # qpdf --check, used by the tests and by salespm archive's PDF/A checks
+  rclone                  # rclone serve webdav: the second WebDAV server the archive tests upload to
   "$@"
 )
 
