@@ -111,6 +111,8 @@ def plan(facts: Facts) -> tuple[list[Instance], list[Artifact]]:
     """Every document the data allows, and the registered ones it does not."""
     instances, missing = [], []
     for artifact in buildable():
+        if artifact.made_by:
+            continue  # made by its own command (ARC: salespm archive)
         if artifact.present(facts.project):
             instances += [Instance(artifact, key) for key in artifact.instances(facts.project)]
         else:

@@ -1,4 +1,4 @@
-"""CLI: ``salespm build | check | schema | status | new | templates | mail`` → calls into the library, prints, exits.
+"""CLI: ``salespm build | check | schema | status | new | templates | mail | archive`` → calls into the library, prints, exits.
 
 The only module that prints or exits. Known errors become one Chinese message and an exit code
 (2 bad data or usage, 1 failed checks); a traceback appears only with ``--debug``.
@@ -349,6 +349,34 @@ def mail(ctx: Ctx, slug: str, week: str, send: bool, resend: bool, attach_pdf: b
         return
     out.out(f"已发送给 {'、'.join(entry['recipients'])}（Message-ID {entry['message_id']}），"
             f"记录于 output/{slug}/{mailing.LOG_FILE}")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--target", "target_name", default=None,
+              help="归档目标（salespm.yaml 中 archive.targets 的名称），默认 archive.target（本地文件夹 archive/）。")
+@click.option("--allow-incomplete", is_flag=True,
+              help="有应归档文件缺失或未批准时仍归档其余文件（归档清单列出缺漏）。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="生成文档的并行进程数（默认：CPU 核数）。")
+@click.pass_obj
+def archive(ctx: Ctx, slug: str, target_name: str | None, allow_incomplete: bool, jobs: int | None) -> None:
+    """把 projects/SLUG/ 已批准的文档转换为 PDF/A-3b，连同归档清单封装为 BagIt 归档包，上传到归档目标。"""
+    from .archive.run import archive as run_archive
+    from .workers import default_jobs
+
+    def notify(message: str) -> None:
+        err.out(message)
+
+    result = _run(ctx, run_archive, ctx.root, slug, target_name=target_name, allow_incomplete=allow_incomplete,
+                  notify=notify, jobs=jobs or default_jobs())
+    for gap in result.gaps:
+        out.out(f"未归档：{gap.code} {gap.title}：{gap.reason}")
+    _print_notices(result.notices)
+    out.out(f"归档目标：{result.target}")
+    out.out(f"本次新增 {len(result.added)} 件，此前已归档 {result.kept} 件；上传 {len(result.uploaded)} 个文件，"
+            f"{len(result.skipped)} 个已在目标上且校验一致")
+    for name in result.arc_files:
+        out.out(f"归档清单：{name}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -71,6 +71,70 @@ class MailCfg(Model):
     """额外信任的 CA 证书文件（PEM），用于公司内部 CA 签发证书的邮件服务器；缺省只信任系统证书。"""
 
 
+RETENTION_CODES = {"永久": "Y", "30年": "D30", "10年": "D10"}
+"""保管期限 → 档号中的代码（DA/T 22-2015）。"""
+Retention = Literal["永久", "30年", "10年"]
+
+
+class ArchiveTargetCfg(Model):
+    """一个归档目标：本地文件夹（folder）或 WebDAV 服务器（webdav）。凭据只从环境变量或 ~/.netrc 读取。"""
+
+    type: Literal["folder", "webdav"] = "folder"
+    """目标类型：folder（本地文件夹）或 webdav（Nextcloud、Seafile、坚果云等文档管理系统）。"""
+    path: Text | None = None
+    """folder：归档文件夹，相对于仓库根目录（缺省 archive）。"""
+    url: Text | None = None
+    """webdav：归档根目录的地址，如 https://dms.example.com/remote.php/dav/files/archivist/归档/。"""
+    username: Text | None = None
+    """webdav：登录用户名；缺省取 ~/.netrc 中该服务器条目的 login。"""
+    password_env: Text = "SALESPM_DAV_PASSWORD"
+    """webdav：存放密码的环境变量名；未设置时查 ~/.netrc 中该服务器的条目。"""
+    timeout: int = Field(default=60, ge=1, le=3600)
+    """webdav：每次请求的超时（秒）。"""
+    retries: int = Field(default=4, ge=0, le=20)
+    """webdav：暂时性错误（5xx、连接中断、超时）的重试次数，间隔按指数退避。"""
+    ca_file: Text | None = None
+    """webdav：额外信任的 CA 证书文件（PEM），用于公司内部 CA 签发证书的服务器。"""
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ArchiveTargetCfg":
+        if self.type == "webdav":
+            if not self.url:
+                raise ValueError("webdav 目标缺少 url（归档根目录的地址）")
+            if not self.url.startswith(("https://", "http://")):
+                raise ValueError(f"webdav 目标的 url 应以 https:// 或 http:// 开头：{self.url}")
+        return self
+
+
+class ArchiveCfg(Model):
+    """归档（salespm archive）：全宗号、各类文档的保管期限与归档目标。"""
+
+    fonds: Text | None = None
+    """全宗号（档号的第一段，由公司档案部门给定），如 0421。"""
+    retention: dict[str, Retention] = {}
+    """各类文档的保管期限（永久 / 30年 / 10年），按文档类型代码。"""
+    target: Text = "local"
+    """缺省归档目标（targets 中的名称）；salespm archive --target 可另选。"""
+    targets: dict[str, ArchiveTargetCfg] = {"local": ArchiveTargetCfg()}
+    """归档目标，按名称。"""
+
+    @field_validator("retention")
+    @classmethod
+    def _known_codes(cls, retention: dict[str, str]) -> dict[str, str]:
+        from .catalogue import CATALOGUE
+
+        unknown = [c for c in retention if c not in CATALOGUE]
+        if unknown:
+            raise ValueError("未知的文档类型代码：" + "、".join(unknown))
+        return retention
+
+    @model_validator(mode="after")
+    def _target_known(self) -> "ArchiveCfg":
+        if self.target not in self.targets:
+            raise ValueError(f"缺省归档目标「{self.target}」不在 targets 中（已配置：{'、'.join(self.targets) or '无'}）")
+        return self
+
+
 class IssuesCfg(Model):
     """问题升级。"""
 
@@ -198,6 +262,8 @@ class Settings(Model):
     """工作日历（补充法定节假日与调休上班日）。"""
     mail: MailCfg = MailCfg()
     """项目进展邮件的 SMTP 服务器（salespm mail --send）。"""
+    archive: ArchiveCfg = ArchiveCfg()
+    """归档（salespm archive）：全宗号、保管期限与归档目标。"""
 
     @field_validator("client_facing")
     @classmethod

@@ -92,3 +92,12 @@ _OS_REASONS = {
 def os_reason(exc: OSError) -> str:
     """A Chinese reason for an ``OSError`` (``strerror`` is English)."""
     return _OS_REASONS.get(exc.errno or 0, f"操作系统错误（errno {exc.errno}）")
+
+
+class ArchiveError(SalespmError):
+    """``salespm archive`` could not complete: a document not ready, a server that refused or failed.
+
+    Nothing is recorded as archived that was not verified on the target; the journal under
+    ``output/<slug>/`` lets the next run continue where this one stopped."""
+
+    exit_code = 1

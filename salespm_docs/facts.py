@@ -34,6 +34,9 @@ class Facts:
     the manifest and the completeness report also record the real generation date."""
     folder: Path | None = None
     """The project folder (files the data names, such as the logo, are read from it)."""
+    archive: object | None = None
+    """What ``salespm archive`` filed (``archive.register.ArchiveView``), set by the archive
+    while it renders the ARC 归档清单; ``None`` in a build."""
 
     def derive(self, fn):
         """``fn(self)``, computed once per build: shared figures (``figures/``) go through here."""

@@ -91,6 +91,8 @@ def _project_status(ws: Workspace, slug: str) -> ProjectStatus:
     docs: list[DocStatus] = []
     series: list[SeriesStatus] = []
     for artifact in buildable():
+        if artifact.made_by:
+            continue  # made by its own command (ARC: salespm archive), which checks it
         due = is_due(artifact, p.stage)
         present = artifact.present(facts.project)
         if not present:

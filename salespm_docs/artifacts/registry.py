@@ -86,6 +86,9 @@ class Artifact:
     occasional: bool = False
     """Made only when its event happens (a meeting, a change request, a phase acceptance): a project
     without such an event has none of these documents due, rather than one missing (``status``)."""
+    made_by: str | None = None
+    """The command that makes it instead of a build (ARC: ``archive``): its rows exist only once that
+    command has run, so ``build`` and ``status`` leave it alone."""
     audience: Literal["internal", "client"] | None = None
     """Who receives the document (ARTIFACTS.md, audience): ``None`` = from configuration
     (``client_facing``, a company or project can change it); set it only for a document whose

@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import jinja2
-from weasyprint import HTML
+import pydyf
+from weasyprint import HTML, Attachment, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -120,20 +122,32 @@ class PdfRenderer:
         except Exception:  # noqa: BLE001 - only a warm-up: a real document reports what is wrong
             pass
 
-    def write(self, html: str, target: Path) -> None:
-        """Lay out ``html`` and write the PDF to ``target``."""
+    def write(self, html: str, target: Path, *, variant: str | None = None,
+              attachments: Sequence[Attachment] | None = None,
+              finisher: Callable[[Document, pydyf.PDF], None] | None = None) -> None:
+        """Lay out ``html`` and write the PDF to ``target``.
+
+        ``variant`` is a WeasyPrint ``pdf_variant`` (``"pdf/a-3b"`` for the archive: XMP
+        identification, sRGB output intent, file identifier), ``attachments`` are WeasyPrint
+        attachments (embedded files; with a PDF/A-3 variant, associated files listed in ``/AF``) and
+        ``finisher`` is WeasyPrint's hook on the PDF objects before they are written. Without them
+        the PDF is the one every build writes, unchanged."""
         try:
             with pdf_tuning.gc_paused():
-                self._lay_out_and_write(html, target)
+                if variant is None and not attachments and finisher is None:
+                    self._lay_out_and_write(html, target)
+                else:
+                    self._lay_out_and_write(html, target, pdf_variant=variant, attachments=list(attachments or ()),
+                                            finisher=finisher)
         except Exception as exc:  # WeasyPrint raises many kinds; the user needs one message
             raise RenderError(f"生成 PDF 失败（{target.name}）：{type(exc).__name__}: {exc}") from exc
 
-    def _lay_out_and_write(self, html: str, target: Path | io.BytesIO) -> None:
+    def _lay_out_and_write(self, html: str, target: Path | io.BytesIO, **options) -> None:
         # A function of its own, so that the laid-out document is released before the collection
         # that ends ``gc_paused`` (otherwise it would survive into the oldest generation).
         document = HTML(string=html, base_url=self.html_dir.as_uri() + "/",
                         url_fetcher=self.fetcher).render(font_config=self.fonts)
-        document.write_pdf(target, pdf_tags=self.tagged)
+        document.write_pdf(target, pdf_tags=self.tagged, **options)
 
 
 def _line(exc: BaseException, name: str) -> str:
