@@ -40,6 +40,7 @@ test-fast: system-deps $(STAMP)
 bench: system-deps $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.archive
 
 fuzz: system-deps $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py $(PYTEST_ARGS)

@@ -128,6 +128,16 @@ class ArchiveCfg(Model):
             raise ValueError("未知的文档类型代码：" + "、".join(unknown))
         return retention
 
+    @field_validator("targets")
+    @classmethod
+    def _plain_names(cls, targets: dict[str, ArchiveTargetCfg]) -> dict[str, ArchiveTargetCfg]:
+        import re
+
+        bad = [n for n in targets if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", n)]
+        if bad:
+            raise ValueError("归档目标的名称只能由字母、数字、- 与 _ 组成（至多 40 个字符）：" + "、".join(bad))
+        return targets
+
     @model_validator(mode="after")
     def _target_known(self) -> "ArchiveCfg":
         if self.target not in self.targets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -99,6 +100,31 @@ def _copy_of_built(tmp_path_factory, name: str) -> Path:
     return root
 
 
+def archived_once(tmp_path_factory) -> Path:
+    """A workspace with both examples built and huaxing-crm archived to the default folder
+    ``archive/``, made once per test session whichever worker asks first (as ``_built_once``);
+    never written to afterwards: copy it (``shutil.copytree(..., symlinks=True)``) to change it.
+    Its staging cache keeps the PDF/A conversions, so that archiving the copy to a WebDAV server
+    converts nothing again."""
+    from salespm_docs.archive.run import archive
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "example-archived-once"
+    with open(shared / "example-archived-once.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".done").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(_built_once(tmp_path_factory), folder, symlinks=True)
+            (folder / ".done").unlink()
+            result = archive(folder, EXAMPLE, jobs=2)
+            (folder / "first-archive.json").write_text(json.dumps({
+                "added": len(result.added), "kept": result.kept, "gaps": len(result.gaps), "folder": result.folder,
+                "arc_files": result.arc_files, "uploaded": len(result.uploaded)}, ensure_ascii=False))
+            (folder / ".done").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory) -> tuple[Path, object]:
     """The example project built once per session: (output folder, BuildResult)."""
@@ -179,6 +205,8 @@ def write_yaml(path: Path, data: dict) -> None:
 EXAMPLE_BUILDS = {"example_build", "examples_built"}
 #: Module fixtures that do the same: test_pdf_tuning builds the example tuned and plain.
 EXAMPLE_BUILDS |= {"pdfs"}
+#: … and the archive tests' (an example archived once per session, ``archived_once``)
+EXAMPLE_BUILDS |= {"archived", "archived_ws"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -57,7 +57,7 @@ import pytest
 
 from salespm_docs import incremental, rules
 from salespm_docs.figures import actions
-from salespm_docs.artifacts.registry import REGISTRY, Artifact, Instance, buildable, check_depends_on, register
+from salespm_docs.artifacts.registry import REGISTRY, Artifact, Instance, buildable, check_depends_on, load_all, register
 from salespm_docs.build import build, load_facts, plan, Workspace
 from salespm_docs.config import load_settings
 from salespm_docs.context import build_context
@@ -305,6 +305,14 @@ def _artifact(**kw) -> Artifact:
     return Artifact(**{"code": "ARC", "sections": (), "context": lambda facts, key: {}, **kw})
 
 
+@pytest.fixture(autouse=True)
+def _arc_unregistered(request, monkeypatch):
+    """The registration tests register a stand-in for ARC: the real one steps aside meanwhile."""
+    if request.node.name.startswith(("test_registering_without", "test_an_artifact_registered_without")):
+        load_all()
+        monkeypatch.delitem(REGISTRY, "ARC")
+
+
 @pytest.mark.parametrize("depends_on, says", [
     ((), "must declare depends_on"),
     (("*",), "'*'"),
@@ -348,7 +356,30 @@ def test_each_document_reads_exactly_what_it_declares(examples, code):
 def test_every_registered_artifact_is_checked():
     assert {a.code for a in buildable()} == {"OPP", "CHT", "WBS", "GNT", "WEEK", "PRG", "ACC", "RET", "RISK", "RES", "ISS", "PAY",
                                                "INIT", "PLAN", "COM", "STRAT", "REQ", "SOL", "CTR", "PACC", "MIN", "CHG",
-                                               "MAIL", "SAT", "PERF", "SALES"}
+                                               "MAIL", "SAT", "PERF", "SALES", "ARC"}
+    assert {a.code for a in buildable() if a.made_by} == {"ARC"}   # checked below, with an archive
+
+
+def test_the_archive_list_reads_exactly_what_it_declares(examples):
+    """ARC is made by salespm archive (``Facts.archive``), not by a build: checked on an archive of two records."""
+    import dataclasses
+
+    from salespm_docs.archive.register import ArchiveView, Gap, Record, Register
+
+    facts = examples["huaxing-crm"]
+    record = Record(archival_code="0001-2026-Y-0001", year=2026, retention="永久", item=1, code="CHT", key=None,
+                    title="项目章程", number="HX-P2026017-CHT-01", version="V1.0", pages=7, classification="内部",
+                    format="PDF/A-3b", sha256="0" * 64, file="data/x.pdf", source="1" * 64, archived="2026-12-02",
+                    batch=1)
+    register = Register("P2026017", "0001", [record, dataclasses.replace(record, archival_code="0001-2026-Y-0002",
+                                                                            item=2, version="V1.1")],
+                        [{"batch": 1, "date": "2026-12-02"}])
+    facts.archive = ArchiveView(register, dt.date(2026, 12, 2), "本地归档文件夹 archive/",
+                                [Gap("RET", None, "项目复盘报告", "状态为「评审中」，未批准")])
+    try:
+        assert check_declarations(REGISTRY["ARC"], [(facts, None)]) == []
+    finally:
+        facts.archive = None
 
 
 def test_the_checker_finds_an_undeclared_read(examples):

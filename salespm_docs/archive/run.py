@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,8 @@ from .register import PDFA, REGISTER_FILE, ArchiveView, Gap, Record, Register, a
 
 Notify = Callable[[str], None]
 
-#: the staging area, beside (not inside) the published ``output/<slug>/``, which a build replaces
+#: the staging area, beside (not inside) the published ``output/<slug>/``, which a build replaces:
+#: ``output/.archive/<slug>/<target>/`` (payload, bag, journal) and ``…/<slug>/pdfa-cache/``
 STAGING = ".archive"
 #: the properties each archived file carries on a WebDAV server (PROPPATCH)
 PROPERTY_NAMES = ("archival-code", "retention", "version", "document-number", "sha256")
@@ -60,6 +62,9 @@ class ArchiveResult:
     skipped: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     bag: Path | None = None
+    bag_bytes: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds of each step: build, pdfa, arc, bag, upload (``make bench``)."""
 
 
 def archive(root: Path, slug: str, *, target_name: str | None = None, allow_incomplete: bool = False,
@@ -67,7 +72,9 @@ def archive(root: Path, slug: str, *, target_name: str | None = None, allow_inco
     """Archive the approved documents of ``projects/<slug>/`` to the configured target."""
     say = notify or (lambda message: None)
     ws = Workspace(root.resolve())
+    clock = time.perf_counter()
     result = build(ws.root, slug, notify=notify, jobs=jobs)
+    built = time.perf_counter() - clock
     facts = load_facts(ws, slug)
     cfg = facts.settings.archive
     if not (cfg.fonds or "").strip():
@@ -85,10 +92,12 @@ def archive(root: Path, slug: str, *, target_name: str | None = None, allow_inco
     target = open_target(ws, name, cfg.targets[name])
     p = facts.project.project
     folder = safe_segment(f"{p.code}_{p.name}")
-    staging = ws.output / STAGING / slug
+    staging = ws.output / STAGING / slug / name
     staging.mkdir(parents=True, exist_ok=True)
     with _locked(staging / "lock"):
-        return _archive(ws, facts, result, ready, gaps, target, folder, staging, say, jobs)
+        out = _archive(ws, facts, result, ready, gaps, target, folder, staging, say, jobs)
+    out.seconds["build"] = built
+    return out
 
 
 def _archive(ws, facts, result, ready, gaps, target, folder, staging, say, jobs) -> ArchiveResult:
@@ -107,6 +116,8 @@ def _archive(ws, facts, result, ready, gaps, target, folder, staging, say, jobs)
     register = _remote_register(target, folder, staging, p.code, cfg.fonds)
     out.kept = len(register.records)
     mismatches = _sync_payload(target, folder, register, payload, say)
+    if mismatches:  # an archived file changed or lost: stop before anything is added (R-ARC-2)
+        _refuse_mismatches(mismatches)
 
     batch = register.next_batch
     renderer = Renderer(ws)
@@ -118,7 +129,9 @@ def _archive(ws, facts, result, ready, gaps, target, folder, staging, say, jobs)
         record = _new_record(facts, register, document, digest, batch, today)
         register.records.append(record)  # the next 件号 counts it
         records.append(record)
-    paths = _convert(renderer, facts, [d for d, _ in todo], records, payload, staging / "pdfa-cache", say, jobs)
+    clock = time.perf_counter()
+    paths = _convert(renderer, facts, [d for d, _ in todo], records, payload, staging.parent / "pdfa-cache", say, jobs)
+    out.seconds["pdfa"] = time.perf_counter() - clock
     from .pdfa import page_count
 
     for i, (record, path) in enumerate(zip(records, paths)):
@@ -132,25 +145,29 @@ def _archive(ws, facts, result, ready, gaps, target, folder, staging, say, jobs)
                                f"此后内容有改动而版本号未变：已作为新的一件归档为 {record.archival_code}，原件保留；"
                                f"建议修改文档时提高版本号")
 
-    if not todo and not mismatches and register.batches:
+    if not todo and register.batches:
         say("没有需要归档的新文件；核对归档目标上的归档包")
     if todo or not register.batches:
-        register.batches.append({"batch": batch, "date": today.isoformat(), "target": target.label,
+        register.batches.append({"batch": batch, "date": today.isoformat(), "target": shown,
                                  "added": [r.archival_code for r in out.added],
                                  "gaps": [f"{g.code} {g.title}" for g in gaps]})
         facts.archive = ArchiveView(register, today, shown, gaps, mismatches)
+        clock = time.perf_counter()
         out.arc_files = _render_arc(renderer, facts, payload, register, batch, today)
+        out.seconds["arc"] = time.perf_counter() - clock
         register.batches[-1]["arc"] = out.arc_files
-    elif mismatches:
-        facts.archive = ArchiveView(register, today, shown, gaps, mismatches)
-        _refuse_mismatches(mismatches)
 
+    clock = time.perf_counter()
     bag = _make_bag(staging, payload, register, facts, today)
+    out.seconds["bag"] = time.perf_counter() - clock
     out.bag = bag
     items = _items(bag, register, UploadItem)
+    clock = time.perf_counter()
     report = upload_bag(bag, target, folder, items, staging / "journal.jsonl", say)
+    out.seconds["upload"] = time.perf_counter() - clock
+    out.bag_bytes = sum(p.stat().st_size for p in bag.rglob("*") if p.is_file())
     out.uploaded, out.skipped = report.uploaded, report.skipped
-    shutil.rmtree(staging / "pdfa-cache", ignore_errors=True)  # everything in it is archived now
+    _prune(staging.parent / "pdfa-cache")
     if report.properties_unsupported and not isinstance(target, LocalTarget):
         out.notices.append(f"{target.label} 不保存 WebDAV 属性（PROPPATCH）：档号、保管期限等元数据只记录在"
                            f"归档登记（{REGISTER_FILE}）与 bag-info.txt 中")
@@ -246,28 +263,35 @@ def _remote_register(target, folder: str, staging: Path, code: str, fonds: str) 
 
 
 def _sync_payload(target, folder: str, register: Register, payload: Path, say: Notify) -> list[tuple[Record, str]]:
-    """Make the local payload exactly what the register holds (downloading what is missing or
-    different), and return the records whose archived file on the target is not what was recorded."""
+    """Check every archived file on the target against the register (fixity, R-ARC-2: a content-hash
+    ETag where the server gives one, else the file read back), and make the local payload exactly
+    what the register holds, fetching what is missing or different. Returns the records whose
+    archived file is missing or not what was recorded, with the SHA-256 found ("" if missing)."""
     wanted = {r.file.removeprefix("data/"): r for r in register.records}
     arc = {f for b in register.batches for f in b.get("arc", [])}
     for path in sorted(payload.rglob("*")):
         rel = path.relative_to(payload).as_posix()
         if path.is_file() and rel not in wanted and rel not in arc:
             path.unlink()  # left by an interrupted run: made again below if still wanted
+    if wanted:
+        say(f"核对归档目标上已归档的 {len(wanted)} 件文件的校验值")
     mismatches = []
     for rel in sorted(set(wanted) | arc):
-        path = payload / rel
         record = wanted.get(rel)
-        if path.is_file() and (record is None or _sha256(path) == record.sha256):
+        path = payload / rel
+        if record is not None:
+            found = target.sha256(f"{folder}/data/{rel}")
+            if found != record.sha256:
+                mismatches.append((record, found or ""))
+                continue
+            if path.is_file() and _sha256(path) == record.sha256:
+                continue
+        elif path.is_file():
             continue
         say(f"从归档目标取回 {rel}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not target.get(f"{folder}/data/{rel}", path):
-            if record is not None:
-                mismatches.append((record, ""))
-            continue
-        if record is not None and _sha256(path) != record.sha256:
-            mismatches.append((record, _sha256(path)))
+        if not target.get(f"{folder}/data/{rel}", path) and record is not None:
+            mismatches.append((record, ""))
     return mismatches
 
 
@@ -358,6 +382,14 @@ def _convert(renderer: Renderer, facts: Facts, documents: list, records: list[Re
     return paths
 
 
+def _prune(cache: Path) -> None:
+    """Keep the conversions the payload still holds (hard links: they cost no space), so that
+    archiving to a second target, or again after a target was reset, converts nothing again."""
+    for path in cache.glob("*.pdf") if cache.is_dir() else ():
+        if path.stat().st_nlink < 2:
+            path.unlink()
+
+
 #: What ``_convert`` hands its forked workers: (renderer, facts, documents, records, targets, sources).
 _CONVERT: tuple | None = None
 
@@ -376,7 +408,20 @@ def _convert_one(i: int) -> int:
             embedded.append(Embedded(f.path.name, f.path.read_bytes(), _MIME[f.format],
                                      "可编辑原件（Word）" if f.format == "docx" else "登记表原件（Excel）"))
     write_pdfa(renderer.pdf, html, targets[i], embedded)
+    _verify(targets[i], embedded, records[i].title)
     return i
+
+
+def _verify(path: Path, embedded: list, title: str) -> None:
+    """Refuse (and remove) a conversion that is not a PDF/A-3b archive file with exactly these
+    associated files: identification, output intent, /AF, every font embedded, ``qpdf --check``."""
+    from .pdfa import pdfa_problems
+
+    problems = pdfa_problems(path, [e.name for e in embedded])
+    if problems:
+        path.unlink(missing_ok=True)
+        raise ArchiveError(f"「{title}」转换后的 PDF/A-3b 文件未通过核验，未归档：\n" +
+                           "\n".join(f"  - {p}" for p in problems))
 
 
 def embedded_name(relative: str) -> str:
@@ -420,6 +465,7 @@ def _render_arc(renderer: Renderer, facts: Facts, payload: Path, register: Regis
         embedded += [Embedded(f"{stem}.{fmt}", files[fmt].read_bytes(), _MIME[fmt],
                               "可编辑原件（Word）" if fmt == "docx" else "归档清单（Excel）") for fmt in ("docx", "xlsx")]
         write_pdfa(renderer.pdf, html, folder / f"{stem}.pdf", embedded)
+        _verify(folder / f"{stem}.pdf", embedded, "归档清单")
         names.insert(1, f"ARC/{stem}.pdf")
     return names
 

@@ -25,7 +25,7 @@ LAYOUT = Layout("ARC", (
                C("页数", "{{ r.pages }}", .045, "right", value="r.pages", fmt="int", sheet_total="SUM({页数})"),
                C("密级", "{{ r.classification }}", .05, value="r.classification"),
                C("保管\n期限", "{{ r.retention }}", .045, value="r.retention"),
-               C("格式", "{{ r.format }}", .065, value="r.format"),
+               C("格式", "{{ r.format }}", .08, value="r.format"),
                C("SHA-256", "{{ r.sha256[:32] }}", .25, lines=("{{ r.sha256[32:] }}",), value="r.sha256")),
               loop="r in records", small=True, sheet="归档文件目录",
               total=("合计", "", "", "", "", "{{ archive.pages }}", "", "", "", "")),),
