@@ -77,6 +77,19 @@ class ChecksFailed(SalespmError):
     exit_code = 1
 
 
+#: errno → why writing failed, in words a user can act on (``output/``, an archive folder).
+WRITE_REASONS = {
+    errno.EROFS: "文件系统是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENAMETOOLONG: "路径或文件名过长",
+    errno.EISDIR: "它是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "符号链接循环",
+}
+
 #: Chinese reasons for the OS errors met when reading a file (``strerror`` is English).
 _OS_REASONS = {
     errno.EACCES: "没有读取权限（请检查文件权限，例如 chmod 644）",

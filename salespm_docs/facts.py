@@ -78,6 +78,15 @@ class Facts:
                 return (listed, i), item
         return None
 
+    def own_index(self, code: str, key: str | None) -> tuple[int, object]:
+        """(index in its list, item) of a per-item document's own item (the first, if its key is
+        duplicated: validation reports that); ``KeyError`` if the data has none."""
+        found = self.own_item(code, key)
+        if found is None:
+            raise KeyError(f"{code} {key}")
+        (_listed, i), item = found
+        return i, item
+
     # -- calendar --------------------------------------------------------------------------
     @cached_property
     def calendar(self) -> WorkCalendar:

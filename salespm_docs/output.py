@@ -18,25 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import BuildLocked, SalespmError
+from .errors import WRITE_REASONS, BuildLocked, SalespmError
 
 
 class OutputError(SalespmError):
     """Raised when ``output/`` cannot be written: not a folder, a symlink, read-only, full, …"""
 
 
-#: errno → why, in words a user can act on.
-_REASONS = {
-    errno.EROFS: "文件系统是只读的",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已用完",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.ENAMETOOLONG: "路径或文件名过长",
-    errno.EISDIR: "它是一个文件夹",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.ELOOP: "符号链接循环",
-}
 
 
 def _show(output: Path, path: Path) -> str:
@@ -48,7 +36,7 @@ def _show(output: Path, path: Path) -> str:
 
 
 def _failed(output: Path, path: Path, doing: str, exc: OSError) -> OutputError:
-    reason = _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    reason = WRITE_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
     return OutputError(f"无法{doing} {_show(output, path)}：{reason}（{exc.strerror or exc}）。"
                        f"上一次的输出保持不变。")
 

@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 import requests
 from defusedxml import ElementTree
 
-from ..errors import ArchiveError
+from ..errors import WRITE_REASONS, ArchiveError
 
 NAMESPACE = "urn:salespm-docs:archive"
 
@@ -110,14 +110,8 @@ class Target(ABC):
 # -- local folder -------------------------------------------------------------------------------
 
 _WRITE_REASONS = {
-    errno.EROFS: "文件系统是只读的",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已用完",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.ENAMETOOLONG: "路径或文件名过长",
+    **WRITE_REASONS,
     errno.EISDIR: "同名的文件夹已存在",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
     errno.EEXIST: "同名的文件已存在",
     errno.ENOENT: "文件或文件夹不存在",
     errno.EIO: "磁盘读写错误",

@@ -42,10 +42,7 @@ ONE_DECIMAL = Decimal("0.1")
 
 def _change(facts: Facts, key: str):
     """(index, change) of the change ``key`` (the first, if the ID is duplicated)."""
-    for i, c in enumerate(facts.project.changes):
-        if c.id == key:
-            return i, c
-    raise KeyError(key)
+    return facts.own_index("CHG", key)
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:

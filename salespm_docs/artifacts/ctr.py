@@ -51,10 +51,7 @@ VERSION = re.compile(r"V\d+\.\d+")
 
 
 def _own(facts: Facts, key: str | None) -> tuple[int, Contract]:
-    for i, c in enumerate(facts.project.contracts):
-        if c.id == key:
-            return i, c
-    raise KeyError(f"没有编号为 {key} 的合同")
+    return facts.own_index("CTR", key)
 
 
 def _at(i: int, *rest) -> tuple:

@@ -35,10 +35,7 @@ DEPENDS = ("project", "client", "team", "meetings", "documents")
 
 def _meeting(facts: Facts, key: str):
     """(index, meeting) of the meeting ``key``."""
-    for i, m in enumerate(facts.project.meetings):
-        if m.id == key:
-            return i, m
-    raise KeyError(key)
+    return facts.own_index("MIN", key)
 
 
 def _short(text: str) -> str:

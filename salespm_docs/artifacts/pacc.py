@@ -33,10 +33,7 @@ DEPENDS = ("project", "client", "team", "deliverables", "wbs", "phase_acceptance
 
 
 def _own(facts: Facts, key: str | None) -> tuple[int, PhaseAcceptance]:
-    for i, pa in enumerate(facts.project.phase_acceptances):
-        if pa.phase == key:
-            return i, pa
-    raise KeyError(f"没有阶段 {key} 的阶段性验收")
+    return facts.own_index("PACC", key)
 
 
 def _at(i: int, *rest) -> tuple:
