@@ -86,7 +86,8 @@ class Fingerprints:
     """Computes fingerprints for one build (shared parts hashed once).
 
     Every file a document reads is in its fingerprint, by content: the data (``depends_on``), the
-    settings (``salespm.yaml`` and the project's ``config.yaml`` as loaded, every value), the
+    settings (``salespm.yaml`` and the project's ``config.yaml`` as loaded, every value but the
+    archive's, which no built document reads), the
     logo (the checked PNG the renderers receive, ``Facts.logo_uri``), the document's own templates
     and every other file under ``templates/`` (``base.html``, ``base.css``, whatever they include or
     link to). Template files are read confined to ``templates/``: a symlink out is hashed by its
@@ -103,7 +104,9 @@ class Fingerprints:
         logo = facts.logo_uri
         self._logo = hashlib.sha256(logo.encode()).hexdigest() if logo else None
         self._common = json.dumps(
-            [__version__, code_hash(), facts.today.isoformat(), facts.settings.model_dump(mode="json"),
+            [__version__, code_hash(), facts.today.isoformat(),
+             # ``archive`` is read by salespm archive alone: its targets never change a built document
+             facts.settings.model_dump(mode="json", exclude={"archive"}),
              p.project.model_dump(mode="json"), p.client.model_dump(mode="json"),
              [m.model_dump(mode="json") for m in p.team],
              pdf_tuning.switched_off()],

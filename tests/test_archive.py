@@ -20,7 +20,8 @@ from salespm_docs.archive.pdfa import pdfa_problems
 from salespm_docs.archive.run import archive
 from salespm_docs.errors import ArchiveError
 
-from conftest import archived_once, cli, in_order
+from conftest import FIXTURES, archived_once, cli, in_order, make_workspace
+from salespm_docs.check import squash
 
 SLUG = "huaxing-crm"
 CODE = re.compile(r"^0001-(\d{4})-(Y|D30|D10)-(\d{4})$")
@@ -198,7 +199,7 @@ def test_a_new_version_is_archived_beside_the_old_one(archived, tmp_path):
     bagit.Bag(str(_bag(root))).validate()
     text = _pdftotext(_bag(root) / "data" / result.arc_files[1])
     assert old["archival_code"] in text and new.archival_code in text
-    assert "V1.0" in text and "V1.1" in text and "第 2 次归档" in text
+    assert "V1.0" in text and "V1.1" in text and "第2次归档" in squash(text)
 
 
 def test_a_changed_document_under_the_same_version_is_a_new_record(archived, tmp_path):
@@ -216,26 +217,39 @@ def test_a_changed_document_under_the_same_version_is_a_new_record(archived, tmp
     assert (_bag(root) / old["file"]).is_file()
 
 
-def test_an_unapproved_document_stops_the_archive(archived, tmp_path):
-    root = _copy(archived, tmp_path)
-    before = sorted(p.relative_to(root / "archive") for p in (root / "archive").rglob("*"))
-    path = root / "projects" / SLUG / "documents.yaml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index("  RET:")
-    text = text[:start] + text[start:].replace("status: 已批准", "status: 评审中", 1)
-    path.write_text(text, encoding="utf-8")
-    run = cli(root, "archive", SLUG)
-    assert run.exit_code == 1
-    assert "有 1 份应归档的文件不能归档（R-ARC-1）" in run.stderr
-    assert "RET 项目复盘报告：状态为「评审中」，未批准" in run.stderr
+def test_gaps_stop_the_archive_unless_allowed(tmp_path):
+    """A project whose due documents are missing or not approved: nothing is archived, and the
+    message names each gap; --allow-incomplete archives the rest and the 归档清单 lists the gaps."""
+    root = make_workspace(tmp_path, ("mini", FIXTURES / "minimal"))
+    with (root / "projects" / "mini" / "project.yaml").open("a", encoding="utf-8") as f:
+        f.write("documents:\n  ARC:\n    number: HX-P2026999-ARC-01\n    version: V1.0\n    classification: 内部\n"
+                "    status: 已批准\n    prepared: {name: 张伟, date: 2026-08-31}\n"
+                "    reviewed: {name: 王建国, date: 2026-08-31}\n    approved: {name: 王建国, date: 2026-08-31}\n"
+                "    revisions:\n      - {version: V1.0, date: 2026-08-31, author: 张伟, summary: 归档}\n")
+    run = cli(root, "archive", "mini")
+    assert run.exit_code == 1, run.output
+    manifest = json.loads((root / "output" / "mini" / "manifest.json").read_text(encoding="utf-8"))
+    missing = [m for m in manifest["missing"] if m["artifact"] in ("INIT", "OPP")]
+    assert missing, manifest["missing"]
+    assert "（R-ARC-1），未归档任何文件" in run.stderr
+    for m in missing:
+        assert f"{m['artifact']} {m['title']}：缺少数据，未生成" in run.stderr
+    assert "CHT 项目章程：状态为「草稿」，未批准" in run.stderr
     assert "--allow-incomplete" in run.stderr
-    assert sorted(p.relative_to(root / "archive") for p in (root / "archive").rglob("*")) == before
+    assert not (root / "archive").exists() or not any((root / "archive").iterdir())
 
-    run = cli(root, "archive", SLUG, "--allow-incomplete")
+    run = cli(root, "archive", "mini", "--allow-incomplete")
     assert run.exit_code == 0, run.output
-    assert "未归档：RET 项目复盘报告：状态为「评审中」，未批准" in run.stdout
-    arc = next(n for n in run.stdout.splitlines() if n.startswith("归档清单：") and n.endswith(".pdf"))
-    text = _pdftotext(_bag(root) / "data" / arc.removeprefix("归档清单："))
-    assert "三、未归档文件" in text and "项目复盘报告" in text and "评审中" in text
+    assert "未归档：CHT 项目章程：状态为「草稿」，未批准" in run.stdout
+    assert "本次新增 0 件" in run.stdout
+    bag = _bag(root)
+    bagit.Bag(str(bag)).validate()
+    arc = next(n.removeprefix("归档清单：") for n in run.stdout.splitlines()
+               if n.startswith("归档清单：") and n.endswith(".pdf"))
+    assert pdfa_problems(bag / "data" / arc) == []
+    text = squash(_pdftotext(bag / "data" / arc))
+    assert squash("三、未归档文件") in text and "项目章程" in text and "未批准" in text
+    for m in missing:
+        assert m["title"] in text
+    assert "尚无归档文件" in text
     assert "草稿" in text   # an incomplete archive's list is not final
-    assert "转换为 PDF/A-3b" in run.stderr or "没有需要归档的新文件" in run.stderr

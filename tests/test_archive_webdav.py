@@ -48,6 +48,7 @@ def _download(url: str, folder: str, into: Path) -> Path:
     names = target.list_files(folder)
     assert names, f"nothing on the server under {folder}"
     for name in names:
+        (into / name).parent.mkdir(parents=True, exist_ok=True)
         assert target.get(f"{folder}/{name}", into / name)
     return into
 
