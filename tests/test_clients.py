@@ -254,7 +254,7 @@ def test_manifest_covers_every_planned_file(example_build, manifest):
     out, _result = example_build
     listed = sorted(f["path"] for f in manifest["files"])
     assert listed == sorted(f[1] for f in PLANNED)
-    on_disk = sorted(p.name for p in out.iterdir() if p.suffix in (".docx", ".pdf", ".xlsx"))
+    on_disk = sorted(p.name for p in out.iterdir() if p.suffix in (".docx", ".pdf", ".xlsx", ".eml"))
     assert on_disk == listed
     assert len(listed) >= 2
 

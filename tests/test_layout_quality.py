@@ -78,12 +78,13 @@ class Planned:
 
 
 def _planned() -> list[Planned]:
-    """Every document the examples build (from their data, without rendering anything)."""
+    """Every laid-out document the examples build (from their data, without rendering anything):
+    the weekly mail (``.eml`` only) has no page to lay out."""
     ws = Workspace(ROOT)
     found = []
     for slug in EXAMPLES:
         instances, _ = plan(load_facts(ws, slug))
-        found += [Planned(slug, i.label, i.artifact.code) for i in instances]
+        found += [Planned(slug, i.label, i.artifact.code) for i in instances if i.artifact.laid_out]
     return found
 
 
@@ -173,6 +174,8 @@ def built(examples_built) -> Built:
     result = Built(root, css_page_margins((root / "templates" / "html" / "base.css").read_text(encoding="utf-8")))
     for slug in EXAMPLES:
         for d in results[slug].documents:
+            if not d.instance.artifact.laid_out:
+                continue  # MAIL: an .eml, no page
             files = {f.format: f.path for f in d.files}
             result.documents[slug, d.instance.label] = Document(
                 slug, d.instance.label, d.instance.artifact.code, files["pdf"], files["docx"])
