@@ -73,7 +73,7 @@ def test_acc_of_the_example_passes(example_data):
 def test_no_example_document_shows_an_internal_figure(slug):
     facts = load_facts(Workspace(ROOT), slug)
     for code, artifact in REGISTRY.items():
-        if artifact.present(facts.project):
+        if artifact.present(facts.project) and not artifact.made_by:  # ARC: internal, made by salespm archive
             for key in artifact.instances(facts.project):
                 assert r_com_8(facts, code, key) == [], (code, key)
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from lxml import etree
-from pypdf import PdfReader
+import pypdfium2
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
@@ -72,8 +72,10 @@ SUBTITLED = ("华星精密 CRM 系统部署项目 会议纪要（2026年1月9日
 def test_pdf_titles_name_the_project_and_the_document_number(examples_built):
     titles = []
     for slug, _result, document, files in _files(examples_built):
-        title = PdfReader(str(files["pdf"])).metadata.title
-        keywords = PdfReader(str(files["pdf"])).metadata.get("/Keywords") or ""
+        pdf = pypdfium2.PdfDocument(str(files["pdf"]))   # the Info dictionary alone: 100× quicker than pypdf
+        metadata = pdf.get_metadata_dict()
+        pdf.close()
+        title, keywords = metadata.get("Title", ""), metadata.get("Keywords") or ""
         number = keywords.split(",")[0].strip()
         instance = document.instance
         titles.append(title)
