@@ -70,24 +70,32 @@ def pytest_configure_node(node) -> None:
     node.workerinput["salespm_epoch"] = os.environ["SOURCE_DATE_EPOCH"]
 
 
-def _built_once(tmp_path_factory) -> Path:
-    """A workspace with both examples built, made once per test session whichever
-    pytest-xdist worker asks first: the others wait on a file lock and find it done. Never written
-    to afterwards: each fixture below works on its own copy."""
+def _made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name`` shared by every pytest-xdist worker of this session, filled by ``make``
+    once, by whichever worker asks first: the others wait on a file lock and find it done
+    (``.done``). Never written to afterwards: whoever changes it works on a copy."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "examples-built-once"
-    with open(shared / "examples-built-once.lock", "w") as lock:
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (folder / ".done").is_file():
             shutil.rmtree(folder, ignore_errors=True)
-            root = make_workspace(folder, *((s, ROOT / "projects" / s) for s in EXAMPLES))
-            # the larger example on both cores (the other worker may be waiting for it); yuanhang-srm
-            # serially: test_parallel compares its own parallel build with this serial one
-            build(root, "huaxing-crm", jobs=2)
-            build(root, "yuanhang-srm", jobs=1)
+            make(folder)
             (folder / ".done").touch()
     return folder
+
+
+def _built_once(tmp_path_factory) -> Path:
+    """A workspace with both examples built, made once per test session (``_made_once``)."""
+    def make(folder: Path) -> None:
+        root = make_workspace(folder, *((s, ROOT / "projects" / s) for s in EXAMPLES))
+        # the larger example on both cores (the other worker may be waiting for it); yuanhang-srm
+        # serially: test_parallel compares its own parallel build with this serial one
+        build(root, "huaxing-crm", jobs=2)
+        build(root, "yuanhang-srm", jobs=1)
+
+    return _made_once(tmp_path_factory, "examples-built-once", make)
 
 
 def _copy_of_built(tmp_path_factory, name: str) -> Path:
@@ -102,27 +110,20 @@ def _copy_of_built(tmp_path_factory, name: str) -> Path:
 
 def archived_once(tmp_path_factory) -> Path:
     """A workspace with both examples built and huaxing-crm archived to the default folder
-    ``archive/``, made once per test session whichever worker asks first (as ``_built_once``);
-    never written to afterwards: copy it (``shutil.copytree(..., symlinks=True)``) to change it.
-    Its staging cache keeps the PDF/A conversions, so that archiving the copy to a WebDAV server
-    converts nothing again."""
+    ``archive/``, made once per test session (``_made_once``); copy it
+    (``shutil.copytree(..., symlinks=True)``) to change it. Its staging cache keeps the PDF/A
+    conversions, so that archiving the copy to a WebDAV server converts nothing again."""
     from salespm_docs.archive.run import archive
 
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "example-archived-once"
-    with open(shared / "example-archived-once.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / ".done").is_file():
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.copytree(_built_once(tmp_path_factory), folder, symlinks=True)
-            (folder / ".done").unlink()
-            result = archive(folder, EXAMPLE, jobs=2)
-            (folder / "first-archive.json").write_text(json.dumps({
-                "added": len(result.added), "kept": result.kept, "gaps": len(result.gaps), "folder": result.folder,
-                "arc_files": result.arc_files, "uploaded": len(result.uploaded)}, ensure_ascii=False))
-            (folder / ".done").touch()
-    return folder
+    def make(folder: Path) -> None:
+        shutil.copytree(_built_once(tmp_path_factory), folder, symlinks=True)
+        (folder / ".done").unlink()
+        result = archive(folder, EXAMPLE, jobs=2)
+        (folder / "first-archive.json").write_text(json.dumps({
+            "added": len(result.added), "kept": result.kept, "gaps": len(result.gaps), "folder": result.folder,
+            "arc_files": result.arc_files, "uploaded": len(result.uploaded)}, ensure_ascii=False))
+
+    return _made_once(tmp_path_factory, "example-archived-once", make)
 
 
 @pytest.fixture(scope="session")

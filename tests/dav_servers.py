@@ -201,6 +201,17 @@ def wsgidav_app(root: Path, *, props: Path | None = None, quota: int | None = No
     return WsgiDAVApp(config)
 
 
+def _terminate(proc: subprocess.Popen) -> None:
+    """Stop a server process: SIGTERM, then SIGKILL if it is still there after 5 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
 class ThreadDav:
     """WsgiDAV on a free port in a thread of this process; ``url`` is the share ``/dav/``."""
 
@@ -252,13 +263,8 @@ class ProcessDav:
         return self.proc.wait(timeout)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc:
+            _terminate(self.proc)
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
 
@@ -293,13 +299,7 @@ class RcloneDav:
         self.url = f"http://127.0.0.1:{self.port}/"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        _terminate(self.proc)
 
 
 _folders = itertools.count(1)
