@@ -20,7 +20,7 @@ from salespm_docs.archive.pdfa import pdfa_problems
 from salespm_docs.archive.run import archive
 from salespm_docs.errors import ArchiveError
 
-from conftest import FIXTURES, archived_once, cli, in_order, make_workspace
+from conftest import FIXTURES, ROOT, archived_once, cli, in_order, make_workspace
 from salespm_docs.check import squash
 
 SLUG = "huaxing-crm"
@@ -253,3 +253,16 @@ def test_gaps_stop_the_archive_unless_allowed(tmp_path):
         assert m["title"] in text
     assert "尚无归档文件" in text
     assert "草稿" in text   # an incomplete archive's list is not final
+
+
+def test_an_unknown_target_or_an_escaping_folder_is_refused_before_anything_is_built(tmp_path):
+    root = make_workspace(tmp_path, (SLUG, ROOT / "projects" / SLUG))
+    run = cli(root, "archive", SLUG, "--target", "nope")
+    assert run.exit_code == 1
+    assert "没有名为「nope」的归档目标；salespm.yaml 的 archive.targets 中有：local" in run.stderr
+    (root / "salespm.yaml").write_text("archive:\n  targets:\n    out:\n      type: folder\n      path: ../elsewhere\n",
+                                       encoding="utf-8")
+    run = cli(root, "archive", SLUG, "--target", "out")
+    assert run.exit_code == 1
+    assert "salespm.yaml: archive.targets.out.path：归档文件夹应是仓库内的相对路径（如 archive），不能是 ../elsewhere" in run.stderr
+    assert not (root / "output").exists() and not (tmp_path / "elsewhere").exists()

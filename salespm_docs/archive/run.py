@@ -29,8 +29,9 @@ from pathlib import Path
 from .. import dates
 from ..artifacts.registry import REGISTRY, Instance
 from ..build import Renderer, Workspace, build, file_name, load_facts
+from ..loader import project_dir
 from ..confine import inside
-from ..config import COMPANY_FILE, ArchiveTargetCfg
+from ..config import COMPANY_FILE, ArchiveTargetCfg, load_settings
 from ..context import build_context, is_draft
 from ..errors import ArchiveError, SalespmError
 from ..facts import Facts
@@ -72,24 +73,26 @@ def archive(root: Path, slug: str, *, target_name: str | None = None, allow_inco
     """Archive the approved documents of ``projects/<slug>/`` to the configured target."""
     say = notify or (lambda message: None)
     ws = Workspace(root.resolve())
-    clock = time.perf_counter()
-    result = build(ws.root, slug, notify=notify, jobs=jobs)
-    built = time.perf_counter() - clock
-    facts = load_facts(ws, slug)
-    cfg = facts.settings.archive
+    # the configuration and the credentials first: a typo in a target's name or a missing password
+    # is said at once, not after the build
+    cfg = load_settings(ws.root, project_dir(ws.projects, slug)).archive
     if not (cfg.fonds or "").strip():
         raise ArchiveError(f"缺少全宗号：请在 {COMPANY_FILE} 的 archive.fonds 中填写公司档案部门给定的全宗号")
     name = target_name or cfg.target
     if name not in cfg.targets:
         raise ArchiveError(f"没有名为「{name}」的归档目标；{COMPANY_FILE} 的 archive.targets 中有："
                            f"{'、'.join(cfg.targets) or '（无）'}")
+    target = open_target(ws, name, cfg.targets[name])
+    clock = time.perf_counter()
+    result = build(ws.root, slug, notify=notify, jobs=jobs)
+    built = time.perf_counter() - clock
+    facts = load_facts(ws, slug)
     ready, gaps = select(facts, result)
     if gaps and not allow_incomplete:
         lines = "\n".join(f"  - {g.code} {g.title}：{g.reason}" for g in gaps)
         raise ArchiveError(f"有 {len(gaps)} 份应归档的文件不能归档（R-ARC-1），未归档任何文件：\n{lines}\n"
                            f"请批准并补齐后再归档；确需先归档其余文件时加 --allow-incomplete（归档清单将列出缺漏）")
 
-    target = open_target(ws, name, cfg.targets[name])
     p = facts.project.project
     folder = safe_segment(f"{p.code}_{p.name}")
     staging = ws.output / STAGING / slug / name
@@ -224,7 +227,6 @@ def open_target(ws: Workspace, name: str, cfg: ArchiveTargetCfg):
         if real is None or real == ws.root.resolve() or any(
                 inside(ws.root / top, real) or inside(real, ws.root / top) for top in ("projects", "templates", "output")):
             raise ArchiveError(f"{where}：归档文件夹 {cfg.path} 不能在仓库之外，也不能与 projects/、templates/、output/ 重叠")
-        folder.mkdir(parents=True, exist_ok=True)
         return LocalTarget(folder)
     from urllib.parse import urlsplit
 
