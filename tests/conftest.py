@@ -159,6 +159,19 @@ def facts_from(data: dict, mutate: Callable[[dict], None] | None = None) -> Fact
                  dates.today())
 
 
+def example_facts(slug: str, mutate: Callable[[dict], None] | None = None, *, today=None, default=None) -> Facts:
+    """Facts of (a mutated copy of) an example project's own data and settings: as of ``today`` if
+    given, else the project's status date (数据截至日期), else ``default``, else the session's date."""
+    folder = ROOT / "projects" / slug
+    loaded = load_project(folder, ROOT)
+    loaded.data = copy.deepcopy(loaded.data)
+    if mutate:
+        mutate(loaded.data)
+    project = validate(loaded)
+    return Facts(slug, project, load_settings(ROOT, folder), loaded.source,
+                 today or project.project.status_date or default or dates.today())
+
+
 def cli(root: Path, *args: str):
     """Run the CLI in ``root``; returns click's Result (exit_code, stdout, stderr)."""
     runner = CliRunner()

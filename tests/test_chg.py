@@ -5,7 +5,6 @@ WBS task, a missing requirement)."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 import shutil
@@ -22,15 +21,12 @@ from salespm_docs.artifacts.registry import REGISTRY, Instance, load_all
 from salespm_docs.artifacts.week import context as week_context
 from salespm_docs.build import Renderer, Workspace, load_facts
 from salespm_docs.check import squash
-from salespm_docs.config import load_settings
 from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.facts import Facts
 from salespm_docs.figures import baseline, outcomes, progress
-from salespm_docs.loader import load_project
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import EXAMPLES, ROOT, cli, in_order, make_workspace
+from conftest import EXAMPLES, ROOT, cli, example_facts, in_order, make_workspace
 
 load_all()
 CHG = REGISTRY["CHG"]
@@ -40,14 +36,7 @@ HUAXING, YUANHANG = "huaxing-crm", "yuanhang-srm"
 
 def project_facts(slug: str, mutate=None) -> Facts:
     """Facts of (a mutated copy of) an example, as of its status date (else today)."""
-    folder = ROOT / "projects" / slug
-    loaded = load_project(folder, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(slug, project, load_settings(ROOT, folder), loaded.source,
-                 project.project.status_date or dt.date.today())
+    return example_facts(slug, mutate, default=dt.date.today())
 
 
 def week_findings(facts: Facts, week: str, rule_id: str = "R-CHG-1") -> list:

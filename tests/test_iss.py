@@ -3,7 +3,6 @@ the weekly reports showing the same issues, and the XLSX register recalculated b
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 import shutil
@@ -15,14 +14,11 @@ import yaml
 from salespm_docs.artifacts.iss import SECTIONS, context
 from salespm_docs.artifacts.registry import REGISTRY, load_all
 from salespm_docs.check import squash
-from salespm_docs.config import load_settings
 from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.facts import Facts
-from salespm_docs.loader import load_project
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import ROOT, cli, facts_from, in_order, make_workspace
+from conftest import ROOT, cli, example_facts, facts_from, in_order, make_workspace
 from xlsx_tools import recalculated, stale_formulas
 
 load_all()
@@ -36,13 +32,7 @@ def findings(facts, rule_id: str | None = None) -> list:
 
 def midway_facts(mutate=None) -> Facts:
     """Facts of (a mutated copy of) the midway example, status date 2026-11-24."""
-    folder = ROOT / "projects" / MIDWAY
-    loaded = load_project(folder, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(MIDWAY, project, load_settings(ROOT, folder), loaded.source, project.project.status_date)
+    return example_facts(MIDWAY, mutate)
 
 
 def issue(data: dict, ident: str) -> dict:

@@ -7,7 +7,6 @@ password, a refused recipient, a server that drops the connection or is down sen
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import re
@@ -27,14 +26,11 @@ from aiosmtpd.smtp import AuthResult
 from salespm_docs.artifacts.mail import SECTIONS, subject
 from salespm_docs.artifacts.registry import REGISTRY, Instance, load_all
 from salespm_docs.build import Renderer, Workspace, load_facts
-from salespm_docs.config import load_settings
 from salespm_docs.facts import Facts
-from salespm_docs.loader import load_project
 from salespm_docs.money import format_wan, format_yuan, to_upper
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import EXAMPLES, ROOT, cli, make_workspace
+from conftest import EXAMPLES, ROOT, cli, example_facts, make_workspace
 
 load_all()
 MAIL = REGISTRY["MAIL"]
@@ -47,14 +43,7 @@ PASSWORD = "s3cret-pa55"
 
 
 def facts_of(slug: str, mutate=None) -> Facts:
-    folder = ROOT / "projects" / slug
-    loaded = load_project(folder, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(slug, project, load_settings(ROOT, folder), loaded.source,
-                 project.project.status_date or dt.date(2026, 7, 31))
+    return example_facts(slug, mutate, default=dt.date(2026, 7, 31))
 
 
 def findings(facts: Facts, key: str, rule: str) -> list[tuple[str, str]]:

@@ -4,7 +4,6 @@ action items of the minutes in the 周进度报告 (rendered text) until they ar
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import sys
 
@@ -15,17 +14,14 @@ from salespm_docs.artifacts.registry import REGISTRY, Instance, load_all
 from salespm_docs.artifacts.min import SECTIONS
 from salespm_docs.build import Renderer, Workspace, load_facts
 from salespm_docs.check import squash
-from salespm_docs.config import load_settings
 from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.facts import Facts
 from salespm_docs.figures import actions as fig
 from salespm_docs.figures.progress import week_bounds
 from salespm_docs.incremental import Fingerprints
-from salespm_docs.loader import load_project
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import EXAMPLES, ROOT, cli, in_order, make_workspace
+from conftest import EXAMPLES, ROOT, cli, example_facts, in_order, make_workspace
 
 load_all()
 MIN, WEEK = REGISTRY["MIN"], REGISTRY["WEEK"]
@@ -37,14 +33,7 @@ STRANGER = "既不是项目组成员（team）也不是客户联系人（client.
 
 def facts_of(slug: str, mutate=None, today: dt.date | None = None) -> Facts:
     """Facts of (a mutated copy of) an example; the status date is the project's, else ``today``."""
-    folder = ROOT / "projects" / slug
-    loaded = load_project(folder, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(slug, project, load_settings(ROOT, folder), loaded.source,
-                 today or project.project.status_date or dt.date(2026, 7, 31))
+    return example_facts(slug, mutate, today=today, default=dt.date(2026, 7, 31))
 
 
 def meeting(data: dict, ident: str) -> dict:

@@ -4,7 +4,6 @@ broken data with exact messages and locations. PLAN is rendered alone (no whole 
 
 from __future__ import annotations
 
-import copy
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -16,18 +15,15 @@ from salespm_docs.artifacts.plan import SECTIONS, context
 from salespm_docs.artifacts.registry import REGISTRY, Instance, load_all
 from salespm_docs.build import Renderer, Workspace, load_facts
 from salespm_docs.check import squash
-from salespm_docs.config import load_settings
 from salespm_docs.extract import docx_text, pdf_read
 from salespm_docs.facts import Facts
 from salespm_docs.figures import progress
 from salespm_docs.figures.load import resource_totals
 from salespm_docs.figures.schedule import rolled_up, schedule
-from salespm_docs.loader import load_project
 from salespm_docs.money import format_yuan
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import EXAMPLES, ROOT, cli, facts_from, in_order, make_workspace
+from conftest import EXAMPLES, ROOT, cli, example_facts, facts_from, in_order, make_workspace
 
 load_all()
 PLAN = REGISTRY["PLAN"]
@@ -55,13 +51,7 @@ def findings(facts, rule_id: str | None = None) -> list:
 
 
 def midway_facts(mutate=None) -> Facts:
-    folder = ROOT / "projects" / YUANHANG
-    loaded = load_project(folder, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(YUANHANG, project, load_settings(ROOT, folder), loaded.source, project.project.status_date)
+    return example_facts(YUANHANG, mutate)
 
 
 def both(rendered, slug):

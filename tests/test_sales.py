@@ -5,7 +5,6 @@ R-SALES-3 (contract ↔ payment plan) with exact messages and locations, audienc
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,11 +19,9 @@ from salespm_docs.check import squash
 from salespm_docs.config import load_settings
 from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.facts import Facts
-from salespm_docs.loader import load_project
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import EXAMPLES, ROOT, in_order, make_workspace
+from conftest import EXAMPLES, ROOT, example_facts, in_order, make_workspace
 
 load_all()
 SALES = REGISTRY["SALES"]
@@ -39,13 +36,7 @@ def read(name: str) -> dict:
 
 
 def facts_of(mutate=None) -> Facts:
-    loaded = load_project(FOLDER, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(HUAXING, project, load_settings(ROOT, FOLDER), loaded.source,
-                 project.project.status_date or dt.date(2026, 7, 31))
+    return example_facts(HUAXING, mutate, default=dt.date(2026, 7, 31))
 
 
 def findings(facts: Facts, rule: str | None = None) -> list[tuple[str, str, str]]:

@@ -4,7 +4,6 @@ locations, a survey answer of 6 through the CLI, RET's CSAT from the same comput
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import shutil
 import subprocess
@@ -19,16 +18,13 @@ from salespm_docs.artifacts.registry import REGISTRY, Instance, load_all
 from salespm_docs.artifacts.sat import SECTIONS
 from salespm_docs.build import Renderer, Workspace, load_facts
 from salespm_docs.check import squash
-from salespm_docs.config import load_settings
 from salespm_docs.extract import docx_text, pdf_text
 from salespm_docs.facts import Facts
 from salespm_docs.figures import outcomes
 from salespm_docs.figures import satisfaction as fig
-from salespm_docs.loader import load_project
 from salespm_docs.rules import run_data_rules
-from salespm_docs.validate import validate
 
-from conftest import EXAMPLES, ROOT, cli, make_workspace
+from conftest import EXAMPLES, ROOT, cli, example_facts, make_workspace
 
 load_all()
 SAT = REGISTRY["SAT"]
@@ -37,14 +33,7 @@ DIMS = ("交付质量", "进度", "沟通响应", "团队专业度", "培训/售
 
 
 def facts_of(slug: str, mutate=None) -> Facts:
-    folder = ROOT / "projects" / slug
-    loaded = load_project(folder, ROOT)
-    loaded.data = copy.deepcopy(loaded.data)
-    if mutate:
-        mutate(loaded.data)
-    project = validate(loaded)
-    return Facts(slug, project, load_settings(ROOT, folder), loaded.source,
-                 project.project.status_date or dt.date(2026, 7, 31))
+    return example_facts(slug, mutate, default=dt.date(2026, 7, 31))
 
 
 def findings(facts: Facts, key: str, rule: str) -> list[tuple[str, str]]:
