@@ -58,10 +58,6 @@ class Record:
     batch: int
     """Which run of ``salespm archive`` added it (1, 2 …)."""
 
-    @property
-    def retention_code(self) -> str:
-        return RETENTION_CODES.get(self.retention, "")
-
 
 @dataclass
 class Register:

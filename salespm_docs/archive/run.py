@@ -527,8 +527,7 @@ def _items(bag: Path, register: Register, UploadItem) -> list:
         r = records.get(rel)
         props = {}
         if r is not None:
-            props = {"archival-code": r.archival_code, "retention": r.retention, "version": r.version,
-                     "document-number": r.number, "sha256": r.sha256}
+            props = dict(zip(PROPERTY_NAMES, (r.archival_code, r.retention, r.version, r.number, r.sha256)))
         items.append(UploadItem(rel, _sha256(path), props))
     return items
 

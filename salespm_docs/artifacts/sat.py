@@ -62,10 +62,7 @@ def _survey(facts: Facts, key: str | None):
     """(index, survey) of a results summary; ``None`` for the blank form."""
     if key in (None, FORM):
         return None
-    for i, s in enumerate(facts.project.surveys):
-        if fig.key_of(s) == key:
-            return i, s
-    raise KeyError(key)
+    return facts.own_index("SAT", key)
 
 
 def _present(project) -> bool:

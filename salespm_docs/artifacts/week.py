@@ -63,10 +63,7 @@ DEPENDS = ("project", "client", "team", "organisation", "milestones", "budget", 
 
 def _report(facts: Facts, key: str):
     """(index, report) of the week ``key`` (the first, if the week is duplicated)."""
-    for i, week in enumerate(facts.project.weekly):
-        if week.week == key:
-            return i, week
-    raise KeyError(key)
+    return facts.own_index("WEEK", key)
 
 
 def _file_of(facts: Facts, index: int) -> str:
