@@ -10,6 +10,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n auto --durations=25
+# pytest caches its assertion-rewritten test modules in __pycache__ only where Python may write
+# bytecode: under PYTHONDONTWRITEBYTECODE (CI images often set it) every worker would rewrite all
+# the test modules at every run (about 5 s each).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
 .PHONY: docs test test-fast bench fuzz templates check status schema system-deps bytecode clean
 
@@ -38,10 +42,10 @@ status: system-deps $(STAMP) bytecode
 	$(BIN)/salespm status
 
 test: system-deps $(STAMP) bytecode
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: system-deps $(STAMP) bytecode
-	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
+	$(PYTEST) $(PYTEST_ARGS) -m "not slow"
 
 bench: system-deps $(STAMP) bytecode
 	$(BIN)/python -m bench.run
@@ -49,7 +53,7 @@ bench: system-deps $(STAMP) bytecode
 	$(BIN)/python -m bench.archive
 
 fuzz: system-deps $(STAMP) bytecode
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=long $(PYTEST) tests/test_fuzz.py $(PYTEST_ARGS)
 
 templates: $(STAMP)
 	$(BIN)/salespm templates

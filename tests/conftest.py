@@ -221,6 +221,9 @@ EXAMPLE_BUILDS = {"example_build", "examples_built"}
 EXAMPLE_BUILDS |= {"pdfs"}
 #: … and the archive tests' (an example archived once per session, ``archived_once``)
 EXAMPLE_BUILDS |= {"archived", "archived_ws"}
+#: … the example as built on a later day (test_example_midway), and yuanhang-srm cut before a gap in
+#: its weekly series, built whole (test_stages_and_series)
+EXAMPLE_BUILDS |= {"midway", "gap"}
 
 
 def pytest_collection_modifyitems(config, items):

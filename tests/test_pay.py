@@ -119,6 +119,7 @@ def test_yuanhang_final_awaits_acceptance(texts):
 
 # -- the XLSX register ------------------------------------------------------------------------
 
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 @pytest.mark.parametrize("slug", EXAMPLES)
 def test_xlsx_recalculates_to_the_documents_figures(rendered, slug):
     xlsx = _file(rendered[slug][0], "xlsx")
@@ -157,6 +158,7 @@ def _set_report_date(xlsx: Path, day: dt.date, due: dt.date | None, tmp: Path) -
 
 @pytest.mark.parametrize("day, days, bucket", [(dt.date(2027, 2, 1), 53, "31–60 天"),
                                                (dt.date(2027, 4, 15), 126, "> 90 天")])
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 def test_changing_the_report_date_moves_overdue_and_aging(rendered, tmp_path, day, days, bucket):
     xlsx = _file(rendered["yuanhang-srm"][0], "xlsx")
     values = recalculated(_set_report_date(xlsx, day, dt.date(2026, 12, 10), tmp_path))["回款跟踪表"]

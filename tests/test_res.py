@@ -317,6 +317,7 @@ def test_pdf_and_docx_show_the_figures(documents, slug):
             assert "6.9%" in text and "100.0%" in text
 
 
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 def test_register_recalculates_to_the_pdf_figures(documents):
     for slug in EXAMPLES:
         xlsx = documents[slug]["xlsx"]
@@ -343,6 +344,7 @@ def test_register_recalculates_to_the_pdf_figures(documents):
             assert money(row[6]) in pdf, row
 
 
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 def test_register_follows_an_edit(documents, tmp_path):
     """A PM changes a 数量 and a budget 金额 in a copy: 金额, the totals and every 占比 follow, and the
     shares still add up to 100.0% as displayed."""

@@ -264,6 +264,7 @@ def test_configured_matrix_changes_levels_and_findings(matrix_12):
     assert ("R-RISK-3", "高风险 R02（风险值 12）缺少触发条件（trigger）") in messages  # 应急计划 given (R-PLAN-3)
 
 
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 def test_configured_matrix_changes_the_heat_map_and_the_workbook_inputs(matrix_12):
     facts, _, files = matrix_12
     svg = RISK.context(facts, None)["charts"]["heat_map"][0].svg
@@ -277,6 +278,7 @@ def test_configured_matrix_changes_the_heat_map_and_the_workbook_inputs(matrix_1
 
 # -- the XLSX register -----------------------------------------------------------------------------
 
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 def test_workbook_formulas_equal_what_the_pdf_shows(rendered):
     _, _, files = rendered[YUANHANG]
     values = recalculated(files["xlsx"])
@@ -291,6 +293,7 @@ def test_workbook_formulas_equal_what_the_pdf_shows(rendered):
         assert re.search(rf"{rid} .*? {probability} {impact} {int(value)} {level} ", flat), rid
 
 
+@pytest.mark.clients  # LibreOffice Calc recalculates the workbook
 def test_changed_probability_follows_in_a_copy(rendered, tmp_path):
     _, _, files = rendered[YUANHANG]
     copy = tmp_path / "copy.xlsx"

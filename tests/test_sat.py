@@ -25,6 +25,7 @@ from salespm_docs.figures import satisfaction as fig
 from salespm_docs.rules import run_data_rules
 
 from conftest import EXAMPLES, ROOT, cli, example_facts, make_workspace
+from xlsx_tools import ensure_calc
 
 load_all()
 SAT = REGISTRY["SAT"]
@@ -97,7 +98,7 @@ def test_form_text(docs):
         assert "CSAT" not in text and "黄志强" not in text
 
 
-def test_form_xlsx_has_drop_downs(docs, tmp_path):
+def test_form_xlsx_has_drop_downs(docs):
     path = docs["问卷"][3]["xlsx"]
     wb = load_workbook(path)
     ws = wb["答卷"]
@@ -117,14 +118,22 @@ def test_form_xlsx_has_drop_downs(docs, tmp_path):
         by_range[str(dv.sqref)] = values
     assert by_range == {"B2:B101": [1, 2, 3, 4, 5], "C2:C101": [1, 2, 3, 4, 5], "D2:D101": [1, 2, 3, 4, 5],
                         "E2:E101": [1, 2, 3, 4, 5], "F2:F101": [1, 2, 3, 4, 5], "G2:G101": list(range(11))}
-    # LibreOffice opens it
-    if shutil.which("soffice"):
-        copy_ = tmp_path / "form.xlsx"
-        shutil.copy(path, copy_)
-        run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                              "--convert-to", "csv", "--outdir", str(tmp_path), str(copy_)],
-                             capture_output=True, timeout=120)
-        assert run.returncode == 0 and (tmp_path / "form.csv").is_file()
+
+
+@pytest.mark.clients
+def test_libreoffice_opens_the_blank_form(docs, tmp_path):
+    """LibreOffice Calc (installed when missing: a missing client fails, it is never skipped) opens
+    the blank form and reads its answer sheet's header row."""
+    copy_ = tmp_path / "form.xlsx"
+    shutil.copy(docs["问卷"][3]["xlsx"], copy_)
+    # CSV, UTF-8 (76), every sheet to its own file (the last option, -1): form-<sheet>.csv
+    run = subprocess.run([ensure_calc(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                          "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                          "--outdir", str(tmp_path), str(copy_)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    answers = (tmp_path / "form-答卷.csv").read_text(encoding="utf-8").splitlines()
+    assert answers[0].split(",") == ["答卷人", *DIMS, "推荐意愿", "意见与建议"]
+    assert all(not line.strip(",") for line in answers[1:])  # blank: no answers
 
 
 def test_results_xlsx_keeps_the_answers(docs):
