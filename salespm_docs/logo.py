@@ -452,10 +452,13 @@ def rasterise_svg(svg: bytes, name: str = "SVG") -> tuple[bytes, int, int, float
     cairosvg in safe mode (no entities, no files, no network), after ``check_svg``; drawing stops
     after ``MAX_DRAW_STEPS`` nodes or ``TIME_LIMIT`` seconds."""
     check_svg(svg, name)
+    from .native import quick_library_lookup
+
     try:
-        from cairosvg.helpers import node_format
-        from cairosvg.parser import Tree
-        from cairosvg.surface import PNGSurface
+        with quick_library_lookup():  # cairocffi opens libcairo as it is imported
+            from cairosvg.helpers import node_format
+            from cairosvg.parser import Tree
+            from cairosvg.surface import PNGSurface
     except ImportError as exc:  # the Python package, or the cairo library under it (libcairo2)
         from .errors import TemplateError
         raise TemplateError(f"无法把 SVG 徽标转换为图片：缺少 cairosvg / libcairo2（{exc}）") from None

@@ -65,9 +65,13 @@ def rasterise(svg: str, dpi: int) -> bytes:
     size of RGB, and faster to write) with ``pHYs`` stating ``dpi``."""
     import io
 
-    from cairosvg.parser import Tree
-    from cairosvg.surface import PNGSurface
     from PIL import Image
+
+    from ..native import quick_library_lookup
+
+    with quick_library_lookup():  # cairocffi opens libcairo as it is imported
+        from cairosvg.parser import Tree
+        from cairosvg.surface import PNGSurface
 
     surface = PNGSurface(Tree(bytestring=svg.encode("utf-8")), io.BytesIO(), dpi, background_color="white")
     cairo = surface.cairo

@@ -14,10 +14,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import jinja2
-import pydyf
-from weasyprint import HTML, Attachment, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..native import quick_library_lookup
+
+with quick_library_lookup():  # WeasyPrint opens pango, harfbuzz and fontconfig as it is imported
+    import pydyf
+    from weasyprint import HTML, Attachment, Document
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..confine import regular_file_inside
 from ..errors import RenderError, TemplateError
