@@ -19,6 +19,7 @@ from .errors import DataError, Problem
 from .loader import Loaded, SourceMap, format_path
 from .logo import LOGO_TYPES, MAX_LOGO_BYTES, load_logo  # noqa: F401  (LOGO_TYPES, MAX_LOGO_BYTES: re-exported)
 from .model import Project
+from .model.docs import description
 from .suggest import did_you_mean
 
 _TYPE_NAMES = {str: "文本", int: "整数", Decimal: "数字", float: "浮点数", bool: "布尔值",
@@ -82,8 +83,8 @@ def _message(err: dict, loc: tuple, root: type[BaseModel] = Project) -> str:
     found = f"，实际为{_show(value)}" if not isinstance(value, dict) or kind != "missing" else ""
     if kind == "missing":
         model = model_at(loc, root)
-        field = model.model_fields.get(str(loc[-1])) if model else None
-        about = f"（{field.description.rstrip('。')}）" if field is not None and field.description else ""
+        text = description(model, str(loc[-1]))
+        about = f"（{text.rstrip('。')}）" if text else ""
         return f"缺少必填字段{about}"
     if kind == "extra_forbidden":
         model = model_at(loc, root)

@@ -21,9 +21,10 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Model(BaseModel):
-    """Base of every data class: unknown keys are errors, field docstrings are the documentation."""
+    """Base of every data class: unknown keys are errors, field docstrings are the documentation
+    (read when shown: ``model.docs``)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=False,
+    model_config = ConfigDict(extra="forbid", frozen=False,
                               str_strip_whitespace=True)
 
 
