@@ -103,7 +103,19 @@ def default_jobs() -> int:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB."""
+    """This process's peak resident memory so far, in MB (MiB).
+
+    On Linux this is ``VmHWM`` of ``/proc/self/status``: the peak of this process's own memory.
+    ``getrusage``'s ``ru_maxrss`` is not: a process started by ``subprocess`` (forked, then
+    ``exec``) keeps the peak of the process that started it, so a build started by a 300 MB
+    parent reported at least 300 MB whatever it used itself."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -124,3 +124,17 @@ def test_sigkill_of_a_parallel_build_ends_its_workers_and_keeps_the_previous_out
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "远航新" in manifest["project_name"]
     assert digests(out) != before
+
+
+def test_peak_memory_is_the_process_own_not_its_parents():
+    """A build started by a large process (``make bench``, an IDE) reports its own peak memory:
+    ``ru_maxrss`` carries the starting process's over ``exec``, and said 300 MB here."""
+    import subprocess
+    import sys
+
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # resident, not only reserved
+    code = "from salespm_docs.workers import peak_rss_mb; print(peak_rss_mb())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    del ballast
+    assert 5 < float(done.stdout) < 150
