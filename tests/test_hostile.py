@@ -234,14 +234,16 @@ def test_only_the_stylesheet_is_fetched(built):
 
 
 def test_no_network_and_no_file_outside_the_workspace_is_opened(built):
-    """Python-level opens during the build: the workspace, Python itself, and the font files the
-    glyph check reads (fontconfig and Pango open fonts in C, unseen here)."""
+    """Python-level opens during the build: the workspace, Python itself, the font files the
+    glyph check reads (fontconfig and Pango open fonts in C, unseen here) and the process's own
+    ``/proc/self/status`` (its peak memory, for the report)."""
     assert built.events, "the audit hook recorded nothing: the recording is broken"
     assert [e for e in built.events if e[0] != "open"] == []  # no socket, no urllib
     root = built.root.resolve()
     allowed = [root / "templates", root / "projects" / SLUG, root / "output", Path(sys.prefix).resolve(),
                Path(sys.base_prefix).resolve(), Path(salespm_docs.__file__).resolve().parent,
-               Path("/usr/share/fonts"), *(Path(f) for f in mimetypes.knownfiles)]
+               Path("/usr/share/fonts"), *(Path(f) for f in mimetypes.knownfiles),
+               Path("/proc/self/status").resolve()]
     opened = {Path(path).resolve() for event, path in built.events if event == "open" and not path.isdigit()}
     assert any(p.is_relative_to(root / "templates") for p in opened)
     outside = sorted(str(p) for p in opened if not any(p.is_relative_to(a) for a in allowed))
