@@ -311,3 +311,26 @@ def test_week_4_compares_a_weekly_report_with_the_progress_register(example_data
     found = prg.week_disagreements(facts, key, shown)
     assert f"任务 {row['code']} 的完成%：周报为 {row['percent'] - 10}，项目进度表为 {row['percent']}" in found
     assert any(m.startswith("EV：周报为 ") for m in found) and len(found) == 2
+
+
+@pytest.mark.parametrize("slug", ["huaxing-crm", "yuanhang-srm"])
+def test_the_milestone_count_is_said_only_when_there_are_milestones(slug):
+    """「28 项叶子任务（含里程碑 0 个）」 read as if the project had no milestones (huaxing-crm has seven,
+    kept outside the WBS): the bracket is said only when the WBS holds milestones."""
+    import re
+
+    from salespm_docs.build import Renderer, Workspace
+    from salespm_docs.context import build_context
+
+    from conftest import ROOT, example_facts
+
+    facts = example_facts(slug)
+    renderer = Renderer(Workspace(ROOT))
+    milestones = sum(1 for item in facts.project.wbs if item.milestone)
+    for code, sentence in (("GNT", r"(\d+) 项叶子任务(（含里程碑 (\d+) 个）)?及其"),
+                           ("WBS", r"其中叶子任务 (\d+) 项(（含里程碑 (\d+) 个）)?，")):
+        html = renderer.pdf.html(f"{code}.html", build_context(facts, REGISTRY[code], None, False))
+        found = re.search(sentence, html)
+        assert found, f"{code}: {sentence}"
+        assert found.group(3) == (str(milestones) if milestones else None), found.group(0)
+    assert (slug == "yuanhang-srm") == (milestones > 0)

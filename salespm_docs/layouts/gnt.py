@@ -6,7 +6,7 @@ FLOAT = "{% if r.leaf %}{{ r.float }}{% else %}—{% endif %}"
 
 LAYOUT = Layout("GNT", (
     Heading("一、编制说明"),
-    Para("本进度计划由工作分解结构的 {{ schedule.leaves }} 项叶子任务（含里程碑 {{ schedule.milestones }} 个）"
+    Para("本进度计划由工作分解结构的 {{ schedule.leaves }} 项叶子任务{% if schedule.milestones %}（含里程碑 {{ schedule.milestones }} 个）{% endif %}"
          "及其 {{ schedule.links }} 个前置关系按关键路径法计算：计划自{{ schedule.start|cn_date }}至"
          "{{ schedule.finish|cn_date }}，共 {{ schedule.days }} 个工作日；关键路径上有 {{ schedule.critical_count }} 项任务。"),
     Para("工期与浮动时间均按中国法定节假日与调休安排计算工作日。前置关系：FS 完成—开始、SS 开始—开始、FF 完成—完成、"

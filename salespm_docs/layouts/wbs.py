@@ -10,7 +10,7 @@ KIND = "{% if r.milestone %}里程碑{% elif r.leaf %}任务{% else %}汇总{% e
 LAYOUT = Layout("WBS", (
     Heading("一、编制说明"),
     Para("本工作分解结构共 {{ wbs_summary.elements }} 个要素、{{ wbs_summary.levels }} 级，其中叶子任务 "
-         "{{ wbs_summary.leaves }} 项（含里程碑 {{ wbs_summary.milestones }} 个），合计工作量 "
+         "{{ wbs_summary.leaves }} 项{% if wbs_summary.milestones %}（含里程碑 {{ wbs_summary.milestones }} 个）{% endif %}，合计工作量 "
          "{{ wbs_summary.effort|num }} 人天；计划自{{ wbs_summary.start|cn_date }}至{{ wbs_summary.finish|cn_date }}，"
          "共 {{ wbs_summary.days }} 个工作日。"),
     Para("叶子任务即项目进度表的行，每项都落实到责任人与岗位（任务到人、责任到岗）。工期按中国法定节假日与调休安排计算工作日；"
