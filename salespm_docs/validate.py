@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import types
-import typing
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from .errors import DataError, Problem
 from .loader import Loaded, SourceMap, format_path
 from .logo import LOGO_TYPES, MAX_LOGO_BYTES, load_logo  # noqa: F401  (LOGO_TYPES, MAX_LOGO_BYTES: re-exported)
 from .model import Project
-from .model.docs import description
+from .model.docs import description, held_models
 from .suggest import did_you_mean
 
 _TYPE_NAMES = {str: "文本", int: "整数", Decimal: "数字", float: "浮点数", bool: "布尔值",
@@ -45,20 +43,6 @@ def _show(value: object) -> str:
     return f"「{text[:40]}…」（共 {len(text)} 个字符）" if len(text) > 40 else f"「{text}」"
 
 
-def _unwrap(annotation: object) -> list[type[BaseModel]]:
-    """The model classes an annotation may hold (through Optional, list, dict, Annotated)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if origin in (list, dict, typing.Union, types.UnionType):
-        args = typing.get_args(annotation)
-        args = args[1:] if origin is dict else args
-        return [m for a in args for m in _unwrap(a)]
-    return []
-
-
 def model_at(loc: tuple, root: type[BaseModel] = Project) -> type[BaseModel] | None:
     """The model class that holds the last key of ``loc`` (for unknown-key suggestions)."""
     current: list[type[BaseModel]] = [root]
@@ -68,7 +52,7 @@ def model_at(loc: tuple, root: type[BaseModel] = Project) -> type[BaseModel] | N
         field = current[0].model_fields.get(str(part))
         if field is None:
             return None
-        current = _unwrap(field.annotation)
+        current = held_models(field.annotation)
     return current[0] if current else None
 
 

@@ -19,6 +19,7 @@ import ast
 import functools
 import inspect
 import sys
+import types
 import typing
 
 from pydantic import BaseModel
@@ -66,11 +67,18 @@ def description(cls: type[BaseModel] | None, name: str) -> str | None:
     return field.description or field_docs(cls).get(name)
 
 
-def _nested(annotation: object) -> list[type[BaseModel]]:
-    """The model classes inside a field's type (``list[Risk]``, ``Contact | None``, …)."""
+def held_models(annotation: object) -> list[type[BaseModel]]:
+    """The model classes an annotation may hold (through Optional, list, dict, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return held_models(typing.get_args(annotation)[0])
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _nested(arg)]
+    if origin in (list, dict, typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        args = args[1:] if origin is dict else args
+        return [m for a in args for m in held_models(a)]
+    return []
 
 
 def _children_first(root: type[BaseModel]) -> list[type[BaseModel]]:
@@ -83,7 +91,7 @@ def _children_first(root: type[BaseModel]) -> list[type[BaseModel]]:
             return
         seen.add(cls)
         for field in cls.model_fields.values():
-            for inner in _nested(field.annotation):
+            for inner in held_models(field.annotation):
                 visit(inner)
         order.append(cls)
 

@@ -323,10 +323,7 @@ def pdf_of(project_name: str, context: dict, *, draft: bool) -> bytes:
     """The mail's HTML as a PDF (the client-facing attachment: the same content, the chart embedded)."""
     import base64
 
-    from ..native import quick_library_lookup
-
-    with quick_library_lookup():
-        from weasyprint import HTML
+    from .pdf import HTML  # WeasyPrint, imported where its library lookup is handled
 
     png = progress_chart(context["progress"]).png()
     page = html_body(project_name, context, draft=draft).replace(
